@@ -1,0 +1,13 @@
+# scaledrop: SPICE-backed device-to-system co-design of Bayesian binary NNs (Scale-Dropout).
+# Usage: snakemake --cores all [--configfile config/paper.yaml]; results land in results/.
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/rng.smk"
+include: "workflow/rules/crossbar.smk"
+include: "workflow/rules/nn.smk"
+
+
+rule all:
+    input:
+        all_targets(),
+    default_target: True
