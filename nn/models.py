@@ -1,0 +1,117 @@
+"""Binary models (Eq. 2-9): every layer is (binary conv + b) * alpha_hat -> BatchNorm, sign activations feeding the
+next layer. Registry: `build_model(name, in_ch, n_classes, cfg)`.
+
+cfg keys (the `nn:` config section or a subset): method ("scaledrop" or "none"), first_binary, last_binary and
+scale_dropout {mode, elementwise, p_small, p_large, param_threshold, rand_range, sampler {kind, ...}}.
+"""
+from __future__ import annotations
+
+from torch import nn
+
+from nn.binary import BinaryConv2d, BinaryLinear
+from nn.scaledrop import ScaleDropout, adaptive_p, make_sampler
+
+METHODS = ("scaledrop", "none")
+DEFAULT_DROPOUT = {"mode": "unitary", "elementwise": False, "p_small": 0.1, "p_large": 0.2,
+                   "param_threshold": 10000, "rand_range": [0.0, 2.0], "sampler": {"kind": "bernoulli"}}
+
+
+class _Factory:
+    """Builds the binary layers of one model, numbering their Scale-Dropout modules in forward order."""
+
+    def __init__(self, cfg: dict):
+        cfg = cfg or {}
+        self.method = cfg.get("method", "scaledrop")
+        if self.method not in METHODS:
+            raise ValueError(f"unknown method {self.method!r} (known: {', '.join(METHODS)})")
+        self.first_binary = bool(cfg.get("first_binary", True))
+        self.last_binary = bool(cfg.get("last_binary", True))
+        self.sd = {**DEFAULT_DROPOUT, **(cfg.get("scale_dropout") or {})}
+        sampler_cfg = dict(self.sd["sampler"])
+        self.sampler = make_sampler(sampler_cfg.pop("kind", "bernoulli"), **sampler_cfg)
+        self.index = 0
+
+    def _dropout(self, n_params: int, channels: int):
+        if self.method != "scaledrop":
+            return None
+        p = adaptive_p(n_params, self.sd["p_small"], self.sd["p_large"], self.sd["param_threshold"])
+        d = ScaleDropout(p, self.sd["mode"], self.sd["elementwise"], channels, tuple(self.sd["rand_range"]),
+                         self.sampler, self.index)
+        self.index += 1
+        return d
+
+    def conv(self, cin, cout, k, stride=1, padding=0, first=False):
+        bw = self.first_binary if first else True
+        return BinaryConv2d(cin, cout, k, stride, padding, binary_weights=bw, binary_input=not first,
+                            dropout=self._dropout(cin * cout * k * k, cout))
+
+    def linear(self, fin, fout, last=False):
+        bw = self.last_binary if last else True
+        return BinaryLinear(fin, fout, binary_weights=bw, binary_input=True, dropout=self._dropout(fin * fout, fout))
+
+
+def lenet5(f: _Factory, in_ch: int, n_classes: int) -> nn.Module:
+    return nn.Sequential(
+        f.conv(in_ch, 6, 5, padding=2, first=True), nn.BatchNorm2d(6), nn.MaxPool2d(2),
+        f.conv(6, 16, 5), nn.BatchNorm2d(16), nn.MaxPool2d(2), nn.AdaptiveMaxPool2d(5), nn.Flatten(),
+        f.linear(400, 120), nn.BatchNorm1d(120),
+        f.linear(120, 84), nn.BatchNorm1d(84),
+        f.linear(84, n_classes, last=True), nn.BatchNorm1d(n_classes))
+
+
+def vgg_small(f: _Factory, in_ch: int, n_classes: int) -> nn.Module:
+    """VGG-Small of the BNN literature: 128-128-M-256-256-M-512-512-M-FC."""
+    layers, c = [], in_ch
+    for i, (w, pool) in enumerate([(128, False), (128, True), (256, False), (256, True), (512, False), (512, True)]):
+        layers.append(f.conv(c, w, 3, padding=1, first=i == 0))
+        layers += [nn.MaxPool2d(2)] if pool else []
+        layers.append(nn.BatchNorm2d(w))
+        c = w
+    layers += [nn.AdaptiveAvgPool2d(4), nn.Flatten(), f.linear(512 * 16, n_classes, last=True),
+               nn.BatchNorm1d(n_classes)]
+    return nn.Sequential(*layers)
+
+
+class BasicBlock(nn.Module):
+    """Binary residual block; in MC mode the two paths are merged by the shared-prefix context (nn.mc)."""
+
+    def __init__(self, f: _Factory, cin: int, cout: int, stride: int):
+        super().__init__()
+        self.branch = nn.Sequential(f.conv(cin, cout, 3, stride, 1), nn.BatchNorm2d(cout),
+                                    f.conv(cout, cout, 3, 1, 1), nn.BatchNorm2d(cout))
+        self.shortcut = (nn.Sequential(f.conv(cin, cout, 1, stride), nn.BatchNorm2d(cout))
+                         if stride != 1 or cin != cout else nn.Identity())
+        self.mc_ctx = None
+
+    def forward(self, x):
+        if self.mc_ctx is None:
+            return self.branch(x) + self.shortcut(x)
+        return self.mc_ctx.residual(x, self.branch, self.shortcut)
+
+
+def _resnet(f: _Factory, in_ch: int, n_classes: int, widths, blocks) -> nn.Module:
+    layers, c = [f.conv(in_ch, widths[0], 3, 1, 1, first=True), nn.BatchNorm2d(widths[0])], widths[0]
+    for i, (w, n) in enumerate(zip(widths, blocks)):
+        for j in range(n):
+            layers.append(BasicBlock(f, c, w, 2 if (i > 0 and j == 0) else 1))
+            c = w
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), f.linear(c, n_classes, last=True), nn.BatchNorm1d(n_classes)]
+    return nn.Sequential(*layers)
+
+
+def resnet18(f, in_ch, n_classes):
+    return _resnet(f, in_ch, n_classes, (64, 128, 256, 512), (2, 2, 2, 2))
+
+
+def resnet20(f, in_ch, n_classes):
+    return _resnet(f, in_ch, n_classes, (16, 32, 64), (3, 3, 3))
+
+
+MODELS = {"lenet5": lenet5, "vgg_small": vgg_small, "resnet18": resnet18, "resnet20": resnet20}
+
+
+def build_model(name: str, in_ch: int, n_classes: int, cfg: dict | None = None) -> nn.Module:
+    """Model `name` (lenet5, vgg_small, resnet18, resnet20) built from binary layers + BatchNorm."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r} (known: {', '.join(MODELS)})")
+    return MODELS[name](_Factory(cfg or {}), in_ch, n_classes)
