@@ -5,6 +5,7 @@ Every reader returns numpy arrays ``x`` (uint8, N x C x H x W) and ``y`` (int64,
 """
 from __future__ import annotations
 
+import codecs
 import gzip
 import pickle
 import zlib
@@ -86,6 +87,7 @@ class _NumpyOnlyUnpickler(pickle.Unpickler):
         ("numpy._core.numeric", "_frombuffer"): _arr.__reduce_ex__(5)[0],
         ("numpy", "ndarray"): np.ndarray,
         ("numpy", "dtype"): np.dtype,
+        ("_codecs", "encode"): codecs.encode,  # bytes in protocol-2 pickles written by Python 3
     }
 
     def find_class(self, module, name):
