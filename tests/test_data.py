@@ -271,6 +271,8 @@ def test_ood_sets():
     d3, d4 = ood.add_gaussian_noise(x, 0.5, g), ood.add_uniform_noise(x, 0.1, g)
     assert d3.min() >= 0 and d3.max() <= 1 and (d3 - x).abs().max() > 0.3
     assert (d4 - x).abs().max() <= 0.1 + 1e-6 and (d4 - x).abs().mean() > 0.02
+    shift = ood.add_uniform_noise(torch.full((1000,), 0.5), 0.1, g) - 0.5  # U(-0.1, 0.1): symmetric
+    assert shift.min() < -0.09 and shift.max() > 0.09 and abs(shift.mean()) < 0.01
     c = ood.crops_ood(8, 32, 3, g)
     assert c.shape == (8, 3, 32, 32) and c.dtype == torch.uint8 and c.float().std() > 10
     assert ood.crops_ood(2, 16, 1, g).shape == (2, 1, 16, 16)
