@@ -1,0 +1,128 @@
+"""Training with Scale-Dropout (Sec. III-E, VI-B): Adam on the Eq. 17 objective, cosine learning rate, EDE schedule
+per epoch, a checkpoint per epoch that a rerun resumes from (same final weights as an uninterrupted run).
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from nn.binary import set_ede
+from nn.data import load_dataset
+from nn.data.loader import batches, subset
+from nn.data.transforms import channel_stats, normalize, random_crop, random_hflip, to_float
+from nn.loss import scaledrop_loss
+from nn.models import build_model
+from nn.scaledrop import dropout_layers
+
+
+@dataclass
+class Split:
+    x: torch.Tensor  # float, normalised with the training split's statistics
+    y: torch.Tensor
+
+
+def load_splits(dataset: str, data_dir=None, n_train: int | None = None, n_test: int | None = None,
+                seed: int = 0) -> tuple[Split, Split, dict]:
+    """Normalised train/test splits (stats from the training split) and {mean, std, classes, in_ch, size}."""
+    tr, te = load_dataset(dataset, "train", data_dir), load_dataset(dataset, "test", data_dir)
+    if n_train:
+        tr = subset(tr, n_train, seed)
+    if n_test:
+        te = subset(te, n_test, seed)
+    mean, std = channel_stats(tr.x)
+    info = {"mean": mean.tolist(), "std": std.tolist(), "classes": list(tr.classes), "in_ch": int(tr.x.shape[1]),
+            "size": int(tr.x.shape[-1])}
+    return (Split(normalize(to_float(tr.x), mean, std), tr.y), Split(normalize(to_float(te.x), mean, std), te.y),
+            info)
+
+
+def _epoch_seed(seed: int, epoch: int) -> int:
+    return seed * 100_003 + epoch
+
+
+def _augment(x: torch.Tensor, aug: dict, gen: torch.Generator) -> torch.Tensor:
+    if aug.get("crop_padding"):
+        x = random_crop(x, x.shape[-1], aug["crop_padding"], gen)
+    if aug.get("hflip"):
+        x = random_hflip(x, gen)
+    return x
+
+
+def _save(obj, path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def fit(model: torch.nn.Module, train: Split, tcfg: dict, seed: int, ckpt: Path | None = None,
+        progress: bool = True, device: str | None = None) -> list[dict]:
+    """Train `model` in place; tcfg: epochs, batch_size, lr, lr_schedule, lambda, phi, augment. Returns history.
+
+    With `ckpt`, the state after every epoch is saved there and an existing checkpoint is resumed."""
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    model.to(device)
+    epochs, bs = int(tcfg["epochs"]), int(tcfg["batch_size"])
+    steps = epochs * -(-len(train.y) // bs)
+    opt = torch.optim.Adam(model.parameters(), lr=float(tcfg["lr"]))
+    sched = (torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
+             if tcfg.get("lr_schedule", "cosine") == "cosine" else torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1))
+    start, history = 0, []
+    if ckpt is not None and Path(ckpt).exists():
+        state = torch.load(ckpt, map_location=device, weights_only=True)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        sched.load_state_dict(state["sched"])
+        start, history = int(state["epoch"]) + 1, list(state["history"])
+    for epoch in range(start, epochs):
+        t0 = time.time()
+        torch.manual_seed(_epoch_seed(seed, epoch))  # per-image dropout masks: reproducible per epoch
+        gen = torch.Generator().manual_seed(_epoch_seed(seed, epoch))
+        t, k = set_ede(model, epoch, epochs)
+        model.train()
+        tot = {"loss": 0.0, "ce": 0.0, "correct": 0, "n": 0}
+        it = batches(train.x, train.y, bs, True, gen)
+        for x, y in tqdm(it, total=-(-len(train.y) // bs), desc=f"epoch {epoch + 1}/{epochs}", disable=not progress,
+                         leave=False):
+            x, y = _augment(x, tcfg.get("augment") or {}, gen).to(device), y.to(device)
+            logits = model(x)
+            loss, terms = scaledrop_loss(model, logits, y, tcfg.get("lambda", 1e-5), tcfg.get("phi", 1e-5))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot["loss"] += float(loss) * len(y)
+            tot["ce"] += terms["ce"] * len(y)
+            tot["correct"] += int((logits.argmax(1) == y).sum())
+            tot["n"] += len(y)
+        history.append({"epoch": epoch + 1, "loss": tot["loss"] / tot["n"], "ce": tot["ce"] / tot["n"],
+                        "train_acc": tot["correct"] / tot["n"], "ede_t": t, "ede_k": k,
+                        "lr": opt.param_groups[0]["lr"], "seconds": time.time() - t0})
+        if ckpt is not None:
+            _save({"epoch": epoch, "model": model.state_dict(), "opt": opt.state_dict(),
+                   "sched": sched.state_dict(), "history": history}, Path(ckpt))
+    return history
+
+
+def model_meta(name: str, mcfg: dict, info: dict, n_classes: int) -> dict:
+    """Everything needed to rebuild a trained model (stored next to its weights)."""
+    return {"model": name, "in_ch": info["in_ch"], "n_classes": n_classes, "model_cfg": mcfg,
+            "mean": info["mean"], "std": info["std"], "size": info["size"]}
+
+
+def load_model(path) -> tuple[torch.nn.Module, dict]:
+    """Rebuild a model saved by the train rule: (model in eval mode, meta)."""
+    obj = torch.load(path, map_location="cpu", weights_only=True)
+    meta = obj["meta"]
+    model = build_model(meta["model"], meta["in_ch"], meta["n_classes"], meta["model_cfg"])
+    model.load_state_dict(obj["state_dict"])
+    return model.eval(), meta
+
+
+def layer_table(model: torch.nn.Module) -> list[dict]:
+    """Per Scale-Dropout layer: index, p, mode (reported in metrics)."""
+    return [{"index": d.index, "p": d.p, "mode": d.mode, "elementwise": d.elementwise} for d in dropout_layers(model)]
