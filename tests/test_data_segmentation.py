@@ -113,3 +113,12 @@ def test_layout_errors(tmp_path):
         find_pairs(tmp_path, "busi")
     with pytest.raises(DataError, match="missing directory"):
         find_pairs(tmp_path / "absent", "isic")
+
+
+def test_sixteen_bit_ct_png_is_not_clipped(tmp_path):
+    ramp = np.linspace(0, 60000, 16 * 16).astype(np.uint16).reshape(16, 16)
+    save(tmp_path / "images" / "s.png", ramp)  # PIL mode I;16
+    save(tmp_path / "masks" / "s.png", half_mask(16, 16))
+    x, y = load_pairs(tmp_path, "covid_ct", size=16)
+    assert x.shape == (1, 1, 16, 16) and abs(x.min()) < 1e-6 and abs(x.max() - 1) < 1e-6
+    assert torch.allclose(x[0, 0].flatten(), torch.linspace(0, 1, 256), atol=1e-3)

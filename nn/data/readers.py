@@ -180,12 +180,10 @@ def read_image(path, channels: int | None = None) -> np.ndarray:
         else:
             from PIL import Image
 
-            with Image.open(path) as im:
-                if channels == 1:
+            with Image.open(path) as im:  # keep gray/16-bit/float data as is; channels handled below
+                if im.mode == "1":
                     im = im.convert("L")
-                elif channels == 3:
-                    im = im.convert("RGB")
-                elif im.mode not in ("L", "RGB", "I;16", "I", "F"):
+                elif im.mode not in ("L", "RGB", "I;16", "I;16B", "I", "F"):
                     im = im.convert("RGB")
                 a = np.asarray(im)
     except DataError:
