@@ -5,6 +5,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/rng.smk"
 include: "workflow/rules/crossbar.smk"
 include: "workflow/rules/nn.smk"
+include: "workflow/rules/seg.smk"
 
 
 rule all:

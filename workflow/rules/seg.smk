@@ -1,0 +1,1 @@
+# Rules for the seg section (see README). Each rule appends its final outputs to TARGETS.
