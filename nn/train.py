@@ -60,10 +60,11 @@ def _save(obj, path: Path) -> None:
 
 
 def fit(model: torch.nn.Module, train: Split, tcfg: dict, seed: int, ckpt: Path | None = None,
-        progress: bool = True, device: str | None = None) -> list[dict]:
+        progress: bool = True, device: str | None = None, ckpt_key: str = "") -> list[dict]:
     """Train `model` in place; tcfg: epochs, batch_size, lr, lr_schedule, lambda, phi, augment. Returns history.
 
-    With `ckpt`, the state after every epoch is saved there and an existing checkpoint is resumed."""
+    With `ckpt`, the state after every epoch is saved there and an existing checkpoint with the same `ckpt_key`
+    (e.g. a config hash) is resumed from its next epoch; one with another key is ignored."""
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     model.to(device)
     epochs, bs = int(tcfg["epochs"]), int(tcfg["batch_size"])
@@ -72,8 +73,8 @@ def fit(model: torch.nn.Module, train: Split, tcfg: dict, seed: int, ckpt: Path 
     sched = (torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
              if tcfg.get("lr_schedule", "cosine") == "cosine" else torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1))
     start, history = 0, []
-    if ckpt is not None and Path(ckpt).exists():
-        state = torch.load(ckpt, map_location=device, weights_only=True)
+    state = torch.load(ckpt, map_location=device, weights_only=True) if ckpt and Path(ckpt).exists() else None
+    if state is not None and state.get("key", "") == ckpt_key:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         sched.load_state_dict(state["sched"])
@@ -95,7 +96,7 @@ def fit(model: torch.nn.Module, train: Split, tcfg: dict, seed: int, ckpt: Path 
             loss.backward()
             opt.step()
             sched.step()
-            tot["loss"] += float(loss) * len(y)
+            tot["loss"] += loss.item() * len(y)
             tot["ce"] += terms["ce"] * len(y)
             tot["correct"] += int((logits.argmax(1) == y).sum())
             tot["n"] += len(y)
@@ -103,7 +104,7 @@ def fit(model: torch.nn.Module, train: Split, tcfg: dict, seed: int, ckpt: Path 
                         "train_acc": tot["correct"] / tot["n"], "ede_t": t, "ede_k": k,
                         "lr": opt.param_groups[0]["lr"], "seconds": time.time() - t0})
         if ckpt is not None:
-            _save({"epoch": epoch, "model": model.state_dict(), "opt": opt.state_dict(),
+            _save({"key": ckpt_key, "epoch": epoch, "model": model.state_dict(), "opt": opt.state_dict(),
                    "sched": sched.state_dict(), "history": history}, Path(ckpt))
     return history
 

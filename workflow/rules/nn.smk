@@ -1,1 +1,40 @@
 # Rules for the nn section (see README). Each rule appends its final outputs to TARGETS.
+# Wildcards: dataset, model, method (scaledrop; baselines plug in as further methods), seed.
+
+NN = config["nn"]
+NN_RUN = RES + "/nn/{dataset}_{model}_{method}_s{seed}"
+
+NN_WC = dict(dataset="[a-z0-9_]+?", model="lenet5|vgg_small|resnet18|resnet20", method="[a-z_]+", seed="[0-9]+")
+
+
+rule train:
+    output:
+        model=NN_RUN + "/model.pt",
+        metrics=NN_RUN + "/metrics.json",
+    wildcard_constraints:
+        **NN_WC,
+    threads: 1
+    script:
+        "../scripts/train.py"
+
+
+rule mc_eval:
+    input:
+        model=NN_RUN + "/model.pt",
+    wildcard_constraints:
+        **NN_WC,
+    output:
+        summary=NN_RUN + "/mc_eval.json",
+        acc_vs_t=NN_RUN + "/acc_vs_T.csv",
+        acc_vs_t_png=report(NN_RUN + "/acc_vs_T.png", caption="../report/nn_acc_vs_T.rst", category="Neural networks",
+                            subcategory="{dataset} {model} {method} s{seed}"),
+        ood=NN_RUN + "/ood.csv",
+        ood_png=report(NN_RUN + "/ood_hist.png", caption="../report/nn_ood.rst", category="Neural networks",
+                       subcategory="{dataset} {model} {method} s{seed}"),
+    threads: 1
+    script:
+        "../scripts/mc_eval.py"
+
+
+TARGETS += expand(NN_RUN + "/{f}", dataset=NN["datasets"], model=NN["models"], method=NN["methods"],
+                  seed=NN["seeds"], f=["metrics.json", "mc_eval.json", "acc_vs_T.png", "ood.csv", "ood_hist.png"])
