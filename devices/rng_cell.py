@@ -1,0 +1,238 @@
+"""Spin-ScaleDrop random-number cell (paper Fig. 2, Sec. V-B) as a PTM 45 nm / SOT-MTJ SPICE netlist.
+
+Circuit: the SOT track (netlists/sot_mtj.lib) sits in an H-bridge of four PTM transistors, MP1/MN1 on
+side `a` (= t1), MP2/MN2 on side `b` (= t2). One sample is a cycle RESET -> SET -> read:
+  RESET (t_reset, 5 ns): MP2 + MN1 on, strong current b->a restores the parallel state (AP->P);
+  SET   (t_set, 10 ns):  MP1 on, MN2 gate at the write bias `vbias` -> a current source a->b whose
+                         value sets the P->AP switching probability (Eq. 25);
+  read  (t_read):        select/clamp transistors (gate at `vread_bias`: source followers that hold
+                         the read voltage near 0.1 V, avoiding read disturb) connect the MTJ (via the
+                         half track and MN2, fully on) and a reference resistance between R_P and
+                         R_AP (via the matched MNR) to the legs of a pre-charge sense amplifier
+                         (PCSA); two inverters buffer its output: q = 1 for AP (switched).
+The track current is measured by the 0 V source Vtrk; the hazard node of the subcircuit (xmtj.hs)
+integrates Eq. 25b exactly, so one transient with a never-reached threshold gives H and p = 1 - exp(-H).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from . import mtj
+from .params import load_params, mtj_rp
+from .spice import include, num, run_transient
+
+TRANSISTORS = ("mp1", "mn1", "mp2", "mn2")  # H-bridge (write driver)
+
+
+@dataclass
+class Design:
+    """Circuit design values (all numbers; config `rng.design` overrides any of them)."""
+
+    vdd: float = 1.0
+    vbias: float = 0.5          # V, MN2 gate during SET (the write-bias knob)
+    vread_bias: float = 0.65    # V, gate of the read select/clamp transistors (limits the read voltage)
+    w_p: float = 270e-9         # H-bridge PMOS width
+    w_n: float = 180e-9         # MN1 width (RESET sink)
+    w_bias: float = 360e-9      # MN2 width (SET current source; large W*L lowers Vth mismatch)
+    l_bias: float = 90e-9
+    l_min: float = 45e-9
+    w_sa: float = 180e-9
+    l_sa: float = 90e-9
+    t_reset: float = 5e-9
+    t_set: float = 10e-9
+    t_read: float = 1e-9
+    t_gap: float = 0.2e-9
+    t_sense_delay: float = 0.3e-9  # SA evaluation starts after the read legs have settled
+    t_edge: float = 50e-12
+    tstep: float = 50e-12
+    temperature_c: float = 27.0
+
+    @classmethod
+    def from_config(cls, overrides: dict | None = None) -> "Design":
+        known = {f.name for f in fields(cls)}
+        for key, val in (overrides or {}).items():
+            if key not in known:
+                raise ValueError(f"unknown rng.design field {key!r}")
+            if isinstance(val, bool) or not isinstance(val, (int, float)):
+                raise ValueError(f"rng.design.{key} must be a number, got {val!r}")
+        return cls(**{k: float(v) for k, v in (overrides or {}).items()})
+
+    @property
+    def period(self) -> float:
+        return self.t_reset + self.t_set + self.t_read + 3 * self.t_gap
+
+    def windows(self, k: int = 0) -> dict[str, tuple[float, float]]:
+        """(start, stop) of RESET, SET and read in cycle `k` (edges included in the phase)."""
+        t0 = k * self.period + self.t_gap
+        r = (t0, t0 + self.t_reset)
+        s = (r[1] + self.t_gap, r[1] + self.t_gap + self.t_set)
+        d = (s[1] + self.t_gap, s[1] + self.t_gap + self.t_read)
+        return {"reset": r, "set": s, "read": d}
+
+
+@dataclass
+class Variation:
+    """Per-sample deviations: MTJ parameter values and per-transistor dVth [V] and W/L factors."""
+
+    mtj: dict = field(default_factory=dict)
+    dvth: dict = field(default_factory=dict)
+    wfac: dict = field(default_factory=dict)
+    lfac: dict = field(default_factory=dict)
+
+
+def _pwl(points) -> str:
+    return "PWL(" + " ".join(f"{num(t)} {num(v)}" for t, v in points) + ")"
+
+
+def _pulses(design: Design, n: int, phase_levels, idle: float, delay: float = 0.0) -> str:
+    """PWL that sits at `idle` and takes level `phase_levels[phase]` during each listed phase of n cycles
+    (starting `delay` after the phase start)."""
+    e = design.t_edge
+    pts = [(0.0, idle)]
+    for k in range(n):
+        w = design.windows(k)
+        for phase in ("reset", "set", "read"):
+            if phase in phase_levels:
+                a, b = w[phase]
+                a += delay
+                pts += [(a, idle), (a + e, phase_levels[phase]), (b - e, phase_levels[phase]), (b, idle)]
+    return _pwl(pts)
+
+
+def reference_resistance(p: dict, design: Design) -> float:
+    """Reference leg: midpoint of R_P and R_AP (zero-bias TMR) plus the half track the MTJ leg sees."""
+    rp = mtj_rp(p)
+    return rp * (1 + p["tmr0"] / 2) + p["rtrack"] / 2
+
+
+def netlist(p: dict, design: Design, thresholds=(100.0,), var: Variation | None = None,
+            title: str = "Spin-ScaleDrop RNG cell") -> str:
+    """Complete deck for len(thresholds) RESET/SET/read cycles. `thresholds[k]` = -ln(u_k) of cycle k
+    (100 never switches: use it to read the exact hazard from xmtj.hs). All values pass through num()."""
+    var = var or Variation()
+    d = design
+    n = len(thresholds)
+    mp = {**p, **var.mtj}
+    vdd, vb, vrb = d.vdd, d.vbias, d.vread_bias
+
+    def mos(name, dd, g, s, b, model, w, l_):
+        w *= var.wfac.get(name, 1.0)
+        l_ *= var.lfac.get(name, 1.0)
+        dv = var.dvth.get(name, 0.0)
+        dv = -dv if model == "ptm45p" else dv  # delvto shifts vth0 (negative for PMOS): + dvth = weaker
+        return f"{name} {dd} {g} {s} {b} {model} W={num(w)} L={num(l_)} delvto={num(dv)}"
+
+    # threshold: new value set 1 ns into each RESET (hazard accumulators are disarmed there)
+    th = [(0.0, thresholds[0])]
+    for k in range(1, n):
+        t = d.windows(k)["reset"][0] + 1e-9
+        th += [(t, thresholds[k - 1]), (t + d.t_edge, thresholds[k])]
+    lines = [
+        f"* {title}",
+        include("ptm45hp.lib"),
+        include("sot_mtj.lib"),
+        f".temp {num(d.temperature_c)}",
+        f"Vdd vdd 0 {num(vdd)}",
+        f"Vddsa vddsa 0 {num(vdd)}",
+        # H-bridge write driver (gates driven by the control sources below)
+        mos("mp1", "a", "gp1", "vdd", "vdd", "ptm45p", d.w_p, d.l_min),
+        mos("mn1", "a", "gn1", "0", "0", "ptm45n", d.w_n, d.l_min),
+        mos("mp2", "b", "gp2", "vdd", "vdd", "ptm45p", d.w_p, d.l_min),
+        mos("mn2", "b", "gn2", "0", "0", "ptm45n", d.w_bias, d.l_bias),
+        "Vtrk a t1 0",
+        "xmtj t1 b sm th m sot_mtj " + " ".join(
+            f"{k}={num(v)}" for k, v in (("rp", mtj_rp(mp)), ("tmr0", mp["tmr0"]), ("vh", mp["vh"]),
+                                         ("rtrack", mp["rtrack"]), ("delta", mp["delta"]),
+                                         ("ic0", mp["ic0"]), ("tau0", mp["tau0"]), ("tsw", mp["tsw"]))),
+        f"Vth th 0 {_pwl(th)}",
+        # read path: select transistors isolate MTJ / reference from the SA outside reads
+        mos("mns", "n1", "rd", "sm", "0", "ptm45n", 2 * d.w_sa, d.l_min),
+        mos("mnsr", "n2", "rd", "sr", "0", "ptm45n", 2 * d.w_sa, d.l_min),
+        f"Rref sr nref {num(reference_resistance(p, d))}",
+        mos("mnr", "nref", "rde", "0", "0", "ptm45n", d.w_bias, d.l_bias),
+        # pre-charge sense amplifier (Zhao et al., IEEE TMAG 45(10) 2009): out = 1 for AP (switched)
+        mos("mpc1", "out", "sen", "vddsa", "vddsa", "ptm45p", d.w_sa, d.l_min),
+        mos("mpc2", "outb", "sen", "vddsa", "vddsa", "ptm45p", d.w_sa, d.l_min),
+        mos("mpl1", "out", "outb", "vddsa", "vddsa", "ptm45p", d.w_sa, d.l_sa),
+        mos("mpl2", "outb", "out", "vddsa", "vddsa", "ptm45p", d.w_sa, d.l_sa),
+        mos("mnl1", "out", "outb", "n1", "0", "ptm45n", d.w_sa, d.l_sa),
+        mos("mnl2", "outb", "out", "n2", "0", "ptm45n", d.w_sa, d.l_sa),
+        mos("mpi1", "o1", "out", "vddsa", "vddsa", "ptm45p", d.w_sa, d.l_min),
+        mos("mni1", "o1", "out", "0", "0", "ptm45n", d.w_sa / 2, d.l_min),
+        mos("mpi2", "q", "o1", "vddsa", "vddsa", "ptm45p", d.w_sa, d.l_min),
+        mos("mni2", "q", "o1", "0", "0", "ptm45n", d.w_sa / 2, d.l_min),
+        # control: PMOS gates idle at VDD, NMOS gates idle at 0
+        f"Vgp1 gp1 0 {_pulses(d, n, {'set': 0.0}, vdd)}",
+        f"Vgn1 gn1 0 {_pulses(d, n, {'reset': vdd}, 0.0)}",
+        f"Vgp2 gp2 0 {_pulses(d, n, {'reset': 0.0}, vdd)}",
+        f"Vgn2 gn2 0 {_pulses(d, n, {'set': vb, 'read': vdd}, 0.0)}",
+        f"Vrde rde 0 {_pulses(d, n, {'read': vdd}, 0.0)}",
+        f"Vrd rd 0 {_pulses(d, n, {'read': vrb}, 0.0)}",
+        f"Vsen sen 0 {_pulses(d, n, {'read': vdd}, 0.0, d.t_sense_delay)}",
+        ".options savecurrents=0",
+        f".tran {num(d.tstep)} {num(n * d.period + d.t_gap)}",
+        ".end",
+    ]
+    return "\n".join(lines)
+
+
+SOURCES = ("vdd", "vddsa", "vgp1", "vgn1", "vgp2", "vgn2", "vrde", "vrd", "vsen")
+VECTORS = ["time", "i(vtrk)", "xmtj.hs", "m", "q", "a", "b", "sm", "sr", "out", "outb", "th",
+           "gp1", "gn1", "gp2", "gn2", "rde", "rd", "sen"] + [f"i({s})" for s in SOURCES]
+
+
+def simulate(p: dict, design: Design, thresholds=(100.0,), var: Variation | None = None,
+             retries: int = 3, title: str = "rng_cell"):
+    """Run the cell; returns the Transient (vectors in VECTORS)."""
+    return run_transient(netlist(p, design, thresholds, var), VECTORS, title=title, retries=retries)
+
+
+def set_hazard(tr, p: dict, design: Design, k: int = 0, var: Variation | None = None) -> dict:
+    """Exact hazard of the SET pulse in cycle k: from the current waveform (Eq. 25b integrated in Python)
+    and from the subcircuit's hazard node; plus the plateau track current."""
+    mp = {**p, **((var.mtj if var else {}) or {})}
+    w = design.windows(k)["set"]
+    t, i = tr.time, tr["i(vtrk)"]
+    h_py = mtj.hazard(t, i, mp["delta"], mp["ic0"], mp["tau0"], w[0], w[1] + design.t_gap / 2)
+    h_node = float(np.interp(w[1] - design.t_edge / 2, t, tr["xmtj.hs"]))  # before the disarming edge
+    mid = (t > w[0] + 0.3 * design.t_set) & (t < w[1] - 0.3 * design.t_set)
+    return {"h": h_py, "h_node": h_node, "current_a": float(np.mean(i[mid])),
+            "p_sw": float(mtj.p_from_hazard(h_py))}
+
+
+def read_bits(tr, design: Design, n: int) -> np.ndarray:
+    """SA output q sampled at the end of each read window (1 = antiparallel = switched)."""
+    ts = [design.windows(k)["read"][1] - design.t_edge for k in range(n)]
+    return (np.interp(ts, tr.time, tr["q"]) > design.vdd / 2).astype(int)
+
+
+def state_bits(tr, design: Design, n: int) -> np.ndarray:
+    """Magnetisation state at the end of each SET (ground truth for checking the SA)."""
+    ts = [design.windows(k)["read"][0] for k in range(n)]
+    return (np.interp(ts, tr.time, tr["m"]) > 0.5).astype(int)
+
+
+def phase_energy(tr, design: Design, k: int = 0) -> dict[str, float]:
+    """Energy [J] delivered by all voltage sources (supplies and gate drivers) in each phase of cycle k."""
+    t = tr.time
+    power = np.zeros_like(t)
+    for s in SOURCES:
+        node = {"vdd": None, "vddsa": None}.get(s, s[1:])
+        v = np.full_like(t, design.vdd) if node is None else tr[node]
+        power += -v * tr[f"i({s})"]  # SPICE source current flows + -> - through the source
+    w = design.windows(k)
+    out = {}
+    edges = {"reset": (w["reset"][0] - design.t_gap / 2, w["reset"][1] + design.t_gap / 2),
+             "set": (w["set"][0] - design.t_gap / 2, w["set"][1] + design.t_gap / 2),
+             "read": (w["read"][0] - design.t_gap / 2, w["read"][1] + design.t_gap / 2)}
+    for name, (a, b) in edges.items():
+        sel = (t >= a) & (t <= b)
+        out[name] = float(np.trapezoid(power[sel], t[sel]))
+    return out
+
+
+def nominal(overrides: dict | None = None) -> dict:
+    """Nominal MTJ parameters (devices/params/sot_mtj.yaml) with config overrides."""
+    return load_params("sot_mtj", overrides)
