@@ -1,0 +1,78 @@
+"""Adapters from the device model files (results/devices/*.json) to the few numbers the architecture needs.
+
+Each adapter reads the first present key of a short list (dotted paths into the JSON, with the unit
+factor to SI); a missing file or key stops with one line naming the file, the key and the rule that
+makes it, e.g. `results/devices/rng_model.json missing: run rule rng_model`.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+PRODUCERS = {"rng": "rng_model", "crossbar": "crossbar_model"}
+PJ, NS, UM2 = 1e-12, 1e-9, 1e-12
+
+
+class DeviceModelError(ValueError):
+    """A device model file or one of its fields is missing."""
+
+
+def _get(d: dict, dotted: str):
+    for part in dotted.split("."):
+        if not isinstance(d, dict) or part not in d:
+            raise KeyError(dotted)
+        d = d[part]
+    return d
+
+
+def pick(model: dict, keys: tuple[tuple[str, float], ...], path, rule: str, required: bool = True):
+    """First present (key, unit factor) of `keys` as SI float; else None or a DeviceModelError."""
+    for key, unit in keys:
+        try:
+            return float(_get(model, key)) * unit
+        except KeyError:
+            continue
+    if not required:
+        return None
+    names = [k for k, _ in keys]
+    raise DeviceModelError(f"{path}: missing key {names[0]!r} (also tried {', '.join(names[1:]) or '-'}); "
+                           f"rerun rule {rule}")
+
+
+def load_json(path, kind: str, rule: str | None = None) -> dict:
+    path, rule = Path(path), rule or PRODUCERS.get(kind, kind)
+    if not path.exists():
+        raise DeviceModelError(f"{path} missing: run rule {rule}")
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise DeviceModelError(f"{path}: not valid JSON ({e.msg} at line {e.lineno}); rerun rule {rule}") from None
+
+
+def rng_costs(path, rule: str | None = None) -> dict:
+    """Spin-ScaleDrop cell: energy [J] and period [s] of one sample, area [m^2], power [W]."""
+    m, rule = load_json(path, "rng", rule), rule or PRODUCERS["rng"]
+    e = pick(m, (("energy.sample_pj", PJ), ("energy.per_sample_pj", PJ), ("energy_per_sample_pj", PJ),
+                 ("energy_per_sample_j", 1.0), ("energy.total_pj", PJ)), path, rule)
+    t = pick(m, (("timing.period_ns", NS), ("period_ns", NS), ("sample_period_ns", NS), ("latency_ns", NS),
+                 ("sample_period_s", 1.0)), path, rule)
+    area = pick(m, (("area.cell_um2", UM2), ("area.total_um2", UM2), ("area_um2", UM2), ("area_m2", 1.0)), path, rule)
+    power = pick(m, (("power_mw", 1e-3), ("energy.power_mw", 1e-3), ("power_w", 1.0)), path, rule, required=False)
+    return {"energy_j": e, "latency_s": t, "area_m2": area, "power_w": e / t if power is None else power,
+            "file": str(path)}
+
+
+def crossbar_costs(path, rule: str | None = None) -> dict:
+    """XNOR crossbar: energy [J] of one weight (cell-pair) read, read latency [s], cell area [m^2] or None.
+
+    The crossbar model gives the energy of one column read of `rows` weights; per weight = that / rows.
+    """
+    m, rule = load_json(path, "crossbar", rule), rule or PRODUCERS["crossbar"]
+    e_col = pick(m, (("energy.column_read_pj", PJ), ("column_read_pj", PJ), ("energy_per_column_read_j", 1.0)),
+                 path, rule)
+    rows = pick(m, (("rows", 1.0), ("energy.rows", 1.0)), path, rule)
+    t = pick(m, (("latency_ns", NS), ("energy.t_read_ns", NS), ("read_latency_s", 1.0)), path, rule)
+    area = pick(m, (("area.cell_um2", UM2), ("cell_area_um2", UM2), ("cell_area_m2", 1.0)), path, rule,
+                required=False)
+    return {"energy_per_weight_j": e_col / rows, "column_read_j": e_col, "rows": int(rows), "latency_s": t,
+            "cell_area_m2": area, "file": str(path)}

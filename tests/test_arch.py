@@ -1,0 +1,109 @@
+"""CIM architecture model (cim/): hand-checked mapping counts, sums, linearity in T, device-file errors."""
+import json
+import math
+
+import pytest
+import yaml
+
+from cim.costs import PASS_COMPONENTS, model_costs
+from cim.devices import DeviceModelError, crossbar_costs, rng_costs
+from cim.mapping import Crossbar, Layer, dropout_modules, map_layer, topology_modules
+from conftest import REPO
+
+ARCH = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["arch"]
+DEV = {"crossbar": {"energy_per_weight_j": 2e-15, "latency_s": 1e-9, "cell_area_m2": 1e-13, "file": "x"},
+       "rng": {"energy_j": 4e-12, "latency_s": 16e-9, "area_m2": 30e-12, "power_w": 2.5e-4, "file": "r"}}
+CONV = Layer("c", "conv", c_in=20, c_out=10, k=3, positions=16)   # 4 x 4 output
+SMALL = Crossbar(rows=32, cols=8)                                   # 32 weights per column, 8 neurons
+
+
+def test_unroll_counts_by_hand():
+    m = map_layer(CONV, SMALL, "unroll")
+    # fan-in 3*3*20 = 180 -> ceil(180/32) = 6 row segments; 10 outputs -> ceil(10/8) = 2 column tiles
+    assert (m["row_segments"], m["col_tiles"], m["arrays"]) == (6, 2, 12)
+    assert m["array_activations"] == 12 * 16
+    assert m["adc_conversions"] == 6 * 10 * 16          # one per segment, neuron, position
+    assert m["adder_ops"] == 5 * 10 * 16                # 6 partial sums -> 5 additions
+    assert m["weight_reads"] == 1800 * 16
+    assert m["adder_depth"] == 3
+    assert m["utilization"] == pytest.approx(1800 / (12 * 32 * 8))
+
+
+def test_kernel_tile_counts_by_hand():
+    m = map_layer(CONV, SMALL, "kernel")
+    # 9 kernel positions x ceil(20/32) = 1 tile of C_in x C_out -> 9 segments, x 2 column tiles
+    assert (m["row_segments"], m["arrays"]) == (9, 18)
+    assert m["adc_conversions"] == 9 * 10 * 16 and m["adder_ops"] == 8 * 10 * 16
+    lin = Layer("f", "linear", c_in=100, c_out=8)
+    assert map_layer(lin, SMALL, "kernel") == {**map_layer(lin, SMALL, "unroll"), "strategy": "kernel"}
+
+
+def test_crossbar_counts_cell_pairs():
+    x = Crossbar(256, 256, "rows")
+    assert x.cells == 2 * 256 * 256 and x.physical_shape == (512, 256)
+    assert Crossbar(256, 256, "cols").physical_shape == (256, 512)
+
+
+def test_dropout_module_counts():
+    assert [dropout_modules(CONV, m) for m in ("spindrop", "spatial_spindrop", "scaledrop")] == [180, 20, 1]
+    assert topology_modules(CONV, "spindrop", avg_pool=False) == 90
+    assert topology_modules(CONV, "spatial_spindrop", avg_pool=False) == 10
+
+
+def _costs(T=10, strategy="unroll"):
+    layers = [CONV, Layer("f", "linear", c_in=160, c_out=10, dropout=False)]
+    return model_costs(layers, DEV, {**ARCH, "crossbar": {"rows": 32, "cols": 8, "pair_along": "rows"}}, T, strategy)
+
+
+@pytest.mark.parametrize("strategy", ["unroll", "kernel"])
+def test_totals_are_sums_of_parts(strategy):
+    c = _costs(strategy=strategy)
+    rows = c["layers"]
+    assert c["pass"]["energy_total_j"] == pytest.approx(sum(r["energy_j"] for r in rows))
+    assert c["pass"]["energy_total_j"] == pytest.approx(sum(c["pass"]["energy_j"].values()))
+    assert c["pass"]["latency_s"] == pytest.approx(sum(r["latency_s"] for r in rows))
+    for comp in PASS_COMPONENTS:
+        assert c["pass"]["energy_j"][comp] == pytest.approx(sum(r[f"energy_{comp}_j"] for r in rows))
+    assert c["inference"]["energy_total_j"] == pytest.approx(sum(c["inference"]["energy_j"].values()))
+    assert c["area_total_m2"] == pytest.approx(sum(c["area_m2"].values()))
+    assert c["counts_per_pass"]["rng_samples"] == 1          # the linear layer has no dropout
+    # hand check of one component: crossbar energy = weight reads x energy per weight read
+    assert c["pass"]["energy_j"]["crossbar"] == pytest.approx((1800 * 16 + 1600) * 2e-15)
+    assert c["pass"]["energy_j"]["rng"] == pytest.approx(4e-12)
+
+
+def test_energy_and_latency_linear_in_T():
+    e = [_costs(T)["inference"]["energy_total_j"] for T in (1, 2, 5)]
+    t = [_costs(T)["inference"]["latency_s"] for T in (1, 2, 5)]
+    assert e[1] == pytest.approx(2 * e[0]) and e[2] == pytest.approx(5 * e[0])
+    assert t[2] == pytest.approx(5 * t[0])
+    per_pass = _costs(1)
+    assert e[0] == pytest.approx(per_pass["pass"]["energy_total_j"] + ARCH["periphery"]["averaging"]["energy_pj"] * 1e-12)
+
+
+def test_missing_device_model_names_rule(tmp_path):
+    with pytest.raises(DeviceModelError, match=r"rng_model\.json missing: run rule rng_model$"):
+        rng_costs(tmp_path / "rng_model.json")
+    with pytest.raises(DeviceModelError, match=r"crossbar_model\.json missing: run rule crossbar_model$"):
+        crossbar_costs(tmp_path / "crossbar_model.json")
+
+
+def test_device_model_adapters(tmp_path):
+    xb = tmp_path / "crossbar_model.json"
+    xb.write_text(json.dumps({"rows": 256, "energy": {"column_read_pj": 2.56}, "latency_ns": 1.5,
+                              "area": {"cell_um2": 0.12}}))
+    c = crossbar_costs(xb)
+    assert c["energy_per_weight_j"] == pytest.approx(1e-14) and c["latency_s"] == pytest.approx(1.5e-9)
+    assert c["cell_area_m2"] == pytest.approx(0.12e-12)
+    rng = tmp_path / "rng_model.json"
+    rng.write_text(json.dumps({"energy": {"sample_pj": 3.0}, "timing": {"period_ns": 16.0}}))
+    with pytest.raises(DeviceModelError, match="missing key 'area.cell_um2'.*rerun rule rng_model"):
+        rng_costs(rng)
+    rng.write_text(json.dumps({"energy": {"sample_pj": 3.0}, "timing": {"period_ns": 15.0}, "area": {"cell_um2": 30}}))
+    r = rng_costs(rng)
+    assert r["power_w"] == pytest.approx(3e-12 / 15e-9) and math.isclose(r["area_m2"], 30e-12)
+
+
+def test_bad_layer_is_one_clear_error():
+    with pytest.raises(ValueError, match="layers\\[0\\]: conv layer needs 'out_hw'"):
+        Layer.from_dict({"kind": "conv", "c_in": 1, "c_out": 2, "k": 3}, "layers[0]")
