@@ -1,0 +1,105 @@
+"""Transfer-curve fit and b-bit ADC popcount error model of an XNOR crossbar column (paper Sec. V-C).
+
+The ADC converts the column current to one of L = min(2^b, R+1) codes. Code k covers popcounts with
+centres in [k(R+1)/L - 1/2, (k+1)(R+1)/L - 1/2); its thresholds are those popcount boundaries mapped
+through the nominal transfer curve I(p), and its output is the rounded mean popcount of the code.
+With L = R+1 every popcount has its own code (thresholds halfway between neighbouring currents).
+
+Error model: the current at popcount p is N(mu(p), sigma(p)^2) with mu = I(p) + d0 + d1 p and
+sigma^2 = s0 + s1 p (cell currents add, so their variances add: R HRS-type terms plus p LRS-minus-HRS
+terms), fitted to simulated samples; P(p_hat | p) follows from the thresholds.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import ndtr
+
+PROB_FLOOR = 1e-12  # confusion entries below this are dropped (and the row renormalised)
+
+
+def fit_transfer(p: np.ndarray, i: np.ndarray, deg: int = 2) -> dict:
+    """Polynomial fit I(p) (coefficients lowest order first), R^2 of the straight line, errors in LSB."""
+    p, i = np.asarray(p, float), np.asarray(i, float)
+    coef = np.polynomial.polynomial.polyfit(p, i, deg)
+    lin = np.polynomial.polynomial.polyfit(p, i, 1)
+    pred = np.polynomial.polynomial.polyval(p, lin)
+    ss_tot = float(((i - i.mean()) ** 2).sum())
+    r2 = 1.0 - float(((i - pred) ** 2).sum()) / ss_tot if ss_tot > 0 else 1.0
+    lsb = float(lin[1])
+    return {"coefficients": coef.tolist(), "linear": lin.tolist(), "lsb_a": lsb, "r2": r2,
+            "max_error_popcount": float(np.abs(i - pred).max() / abs(lsb)) if lsb else math.inf}
+
+
+def curve(coef, rows: int) -> np.ndarray:
+    """Nominal current I(p) for p = 0..rows."""
+    return np.polynomial.polynomial.polyval(np.arange(rows + 1, dtype=float), np.asarray(coef))
+
+
+def adc(i_nom: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Thresholds (L-1,) [A] (increasing) and output popcount per code (L,) for an ADC of `bits`."""
+    if isinstance(bits, bool) or int(bits) != bits or bits < 1:
+        raise ValueError(f"crossbar.adc_bits must be an integer >= 1, got {bits!r}")
+    rows = len(i_nom) - 1
+    levels = min(2 ** int(bits), rows + 1)
+    edges = np.arange(levels + 1) * (rows + 1) / levels - 0.5
+    pop = np.arange(rows + 1)
+    thr = np.interp(edges[1:-1], pop, i_nom)
+    code = np.searchsorted(edges[1:-1], pop, side="right")  # code of each exact popcount
+    recon = np.array([int(np.floor(pop[code == k].mean() + 0.5)) for k in range(levels)])
+    return thr, recon
+
+
+def convert(i: np.ndarray, thr: np.ndarray, recon: np.ndarray) -> np.ndarray:
+    """ADC output popcount for currents i."""
+    return recon[np.searchsorted(thr, np.asarray(i), side="right")]
+
+
+def fit_noise(p: np.ndarray, i: np.ndarray, coef) -> dict:
+    """Mean offset d0 + d1 p and variance s0 + s1 p of samples around the nominal curve."""
+    p, i = np.asarray(p, float), np.asarray(i, float)
+    res = i - np.polynomial.polynomial.polyval(p, np.asarray(coef))
+    ups = np.unique(p)
+    mean = np.array([res[p == u].mean() for u in ups])
+    var = np.array([res[p == u].var(ddof=1) if (p == u).sum() > 1 else 0.0 for u in ups])
+    d = np.polynomial.polynomial.polyfit(ups, mean, 1) if len(ups) > 1 else np.array([mean[0], 0.0])
+    s = np.polynomial.polynomial.polyfit(ups, var, 1) if len(ups) > 1 else np.array([var[0], 0.0])
+    return {"mean_offset": d.tolist(), "variance": s.tolist()}
+
+
+def error_model(coef, noise: dict, rows: int, bits: int) -> dict:
+    """Confusion P(p_hat | p) in compact form (offsets p_hat - p with probabilities per popcount)."""
+    i_nom = curve(coef, rows)
+    thr, recon = adc(i_nom, bits)
+    pop = np.arange(rows + 1, dtype=float)
+    mu = i_nom + np.polynomial.polynomial.polyval(pop, noise["mean_offset"])
+    sig = np.sqrt(np.clip(np.polynomial.polynomial.polyval(pop, noise["variance"]), 0.0, None))
+    edges = np.concatenate([[-np.inf], thr, [np.inf]])
+    offsets, probs, mean, sd = [], [], [], []
+    for k in range(rows + 1):
+        if sig[k] > 0:
+            cdf = ndtr((edges - mu[k]) / sig[k])
+            pc = np.diff(cdf)
+        else:
+            pc = np.zeros(len(recon))
+            pc[np.searchsorted(thr, mu[k], side="right")] = 1.0
+        err = recon - k
+        keep = pc >= PROB_FLOOR
+        e_u, inv = np.unique(err[keep], return_inverse=True)
+        pr = np.bincount(inv, weights=pc[keep])
+        pr /= pr.sum()
+        offsets.append(e_u.astype(int).tolist())
+        probs.append(pr.tolist())
+        m = float((e_u * pr).sum())
+        mean.append(m)
+        sd.append(float(math.sqrt(max(((e_u - m) ** 2 * pr).sum(), 0.0))))
+    p_err = [1.0 - sum(pr for o, pr in zip(off, prb) if o == 0) for off, prb in zip(offsets, probs)]
+    all_e = np.concatenate([np.array(o) for o in offsets])
+    all_p = np.concatenate([np.array(q) for q in probs]) / (rows + 1)
+    m_all = float((all_e * all_p).sum())
+    return {"thresholds_a": thr.tolist(), "codes_popcount": recon.tolist(),
+            "offsets": offsets, "probs": probs, "mean_per_popcount": mean, "sigma_per_popcount": sd,
+            "error_rate_per_popcount": p_err, "mean": m_all,
+            "sigma": float(math.sqrt(((all_e - m_all) ** 2 * all_p).sum())),
+            "error_rate": float(np.mean(p_err))}
