@@ -11,6 +11,9 @@ rule train:
     output:
         model=NN_RUN + "/model.pt",
         metrics=NN_RUN + "/metrics.json",
+    params:
+        nn={k: v for k, v in NN.items() if k != "mc"},  # a config change reruns the rule
+        data_dir=config.get("data_dir"),
     wildcard_constraints:
         **NN_WC,
     threads: 1
@@ -31,6 +34,9 @@ rule mc_eval:
         ood=NN_RUN + "/ood.csv",
         ood_png=report(NN_RUN + "/ood_hist.png", caption="../report/nn_ood.rst", category="Neural networks",
                        subcategory="{dataset} {model} {method} s{seed}"),
+    params:
+        nn=NN,
+        data_dir=config.get("data_dir"),
     threads: 1
     script:
         "../scripts/mc_eval.py"

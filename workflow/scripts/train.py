@@ -23,7 +23,7 @@ def main(sm):
     model = build_model(wc.model, info["in_ch"], n_classes, mcfg)
     out = Path(sm.output.model)
     ckpt = out.with_name("checkpoint.pt")
-    key = common.config_hash({"nn": cfg, "data_dir": sm.config.get("data_dir"), "wildcards": dict(wc)})
+    key = common.config_hash({"nn": sm.params.nn, "data_dir": sm.params.data_dir, "wildcards": dict(wc)})
     t0 = time.time()
     history = fit(model, train, cfg["train"], seed, ckpt=ckpt, ckpt_key=key)
     seconds = time.time() - t0
