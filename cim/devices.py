@@ -52,7 +52,7 @@ def load_json(path, kind: str, rule: str | None = None) -> dict:
 def rng_costs(path, rule: str | None = None) -> dict:
     """Spin-ScaleDrop cell: energy [J] and period [s] of one sample, area [m^2], power [W]."""
     m, rule = load_json(path, "rng", rule), rule or PRODUCERS["rng"]
-    e = pick(m, (("energy.sample_pj", PJ), ("energy.per_sample_pj", PJ), ("energy_per_sample_pj", PJ),
+    e = pick(m, (("energy_per_bit_pj", PJ), ("energy.sample_pj", PJ), ("energy.per_sample_pj", PJ), ("energy_per_sample_pj", PJ),
                  ("energy_per_sample_j", 1.0), ("energy.total_pj", PJ)), path, rule)
     t = pick(m, (("timing.period_ns", NS), ("period_ns", NS), ("sample_period_ns", NS), ("latency_ns", NS),
                  ("sample_period_s", 1.0)), path, rule)

@@ -1,0 +1,45 @@
+"""Rule arch_costs: energy/latency/area of one workload on the CIM architecture, both mapping strategies."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+import common
+from cim.costs import model_costs
+from cim.devices import crossbar_costs, rng_costs
+from cim.mapping import Layer
+
+
+def load_layers(path) -> tuple[dict, list[Layer]]:
+    d = json.loads(open(path).read())
+    if "layers" not in d:
+        raise ValueError(f"{path}: missing key 'layers' (rerun rule arch_shapes)")
+    return d, [Layer.from_dict(x, f"{path}: layers[{i}]") for i, x in enumerate(d["layers"])]
+
+
+def device_models(inp) -> dict:
+    return {"rng": rng_costs(inp.rng), "crossbar": crossbar_costs(inp.crossbar)}
+
+
+def main(sm) -> None:
+    arch = sm.config["arch"]
+    shapes, layers = load_layers(sm.input.shapes)
+    dev = device_models(sm.input)
+    out = {"workload": sm.wildcards.workload, "model": shapes.get("model"), "n_classes": shapes.get("n_classes"),
+           "devices": dev, "strategies": {}, "energy_vs_T": {}}
+    frames = []
+    for strategy in ("unroll", "kernel"):
+        c = model_costs(layers, dev, arch, arch["T"], strategy)
+        out["strategies"][strategy] = c
+        frames.append(pd.DataFrame(c["layers"]))
+        out["energy_vs_T"][strategy] = {int(t): model_costs(layers, dev, arch, t, strategy)["inference"]["energy_total_j"]
+                                        for t in arch["T_sweep"]}
+    out["selected"] = arch["strategy"]
+    out["provenance"] = common.provenance(sm.config)
+    common.write_json(sm.output.costs, out)
+    common.write_csv(sm.output.layers, pd.concat(frames, ignore_index=True))
+
+
+if "snakemake" in globals():
+    main(snakemake)  # noqa: F821
