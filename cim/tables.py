@@ -25,20 +25,21 @@ def table2(dev: dict, arch: dict) -> pd.DataFrame:
 
 
 def table7(layers: list[Layer], rng: dict, workload: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Dropout modules, area, power, sampling latency: layer-wise (max over layers) and topology-wise."""
+    """Dropout modules, area, power, sampling latency: layer-wise (max over conv layers) and topology-wise."""
     a_um2, p_mw, t_ns = rng["area_m2"] * 1e12, rng["power_w"] * 1e3, rng["latency_s"] * 1e9
     per_layer = pd.DataFrame([{"workload": workload, "layer": layer.name, "k": layer.k, "c_in": layer.c_in,
                                "c_out": layer.c_out, **{f"modules_{m}": dropout_modules(layer, m) for m in METHODS}}
                               for layer in layers])
     convs = [layer for layer in layers if layer.kind == "conv"]
     last = convs[-1] if convs else layers[-1]
+    scoped = per_layer[per_layer.layer.isin([c.name for c in convs])] if convs else per_layer
     rows = []
-    for scope, cases in (("layer-wise", [("max over layers", None)]),
+    for scope, cases in (("layer-wise", [("max over conv layers", None)]),
                          ("topology-wise", [("avg pool used", True), ("avg pool not used", False)])):
         for case, pool in cases:
             key = "layer" if pool is None else ("topology_avgpool" if pool else "topology_no_avgpool")
             for m in METHODS:
-                n = int(per_layer[f"modules_{m}"].max()) if pool is None else topology_modules(last, m, pool)
+                n = int(scoped[f"modules_{m}"].max()) if pool is None else topology_modules(last, m, pool)
                 pa, pp = PAPER_TABLE7[key][m]
                 rows.append({"workload": workload, "scope": scope, "case": case, "method": m, "modules": n,
                              "area_um2": n * a_um2, "power_mw": n * p_mw, "sampling_latency_ns": t_ns,

@@ -81,7 +81,7 @@ def test_tables_have_paper_columns(built):
     sd = t7[(t7.method == "scaledrop")]
     assert (sd.modules == 1).all() and sd.area_um2.iloc[0] == pytest.approx(30.0)
     spin = t7[(t7.method == "spindrop") & (t7.scope == "layer-wise")]
-    assert int(spin.modules.iloc[0]) == 400 and "paper_area_um2" in t7      # fc 400x120: K*K*C_in = 400
+    assert int(spin.modules.iloc[0]) == 150 and "paper_area_um2" in t7      # conv2: K*K*C_in = 5*5*6
     ours = built["t8"][built["t8"].energy_uj.notna()]
     assert ours.paper_energy_uj.iloc[0] == 0.18 and ours.paper_area_mm2.iloc[0] == 0.401
     assert ours.energy_uj.iloc[0] == pytest.approx(built["costs"]["strategies"]["unroll"]["inference"]["energy_total_j"] * 1e6)
