@@ -2,12 +2,16 @@
 is replaced by 1 (unitary), its mean (average) or U(a, b) (random). Active in training and MC mode only.
 
 A mask sampler is `sampler(n, p, layer_index, generator) -> bool tensor (n,)`, True = keep (d = 1), False = drop
-(probability p). `make_sampler("bernoulli")` is torch's Bernoulli; a fitted device model can be plugged in.
+(probability p). `make_sampler("bernoulli")` is torch's Bernoulli; `make_sampler("device", path=...)` uses the
+fitted Spin-ScaleDrop model (results/devices/rng_model.json, Eq. 24).
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -19,11 +23,35 @@ def _bernoulli(n: int, p: float, layer_index: int, generator=None) -> torch.Tens
     return torch.rand(n, generator=generator) >= p
 
 
-_SAMPLERS = {"bernoulli": lambda: _bernoulli}
+def _device(path: str = "results/devices/rng_model.json", seed: int = 0) -> Sampler:
+    """Eq. 24: layer l drops with p_hat_l = p_l + eps_l, eps_l ~ N(mu(p), sigma(p)^2) from the fitted RNG-cell model
+    (its `targets`: p, epsilon_mu, epsilon_sigma; interpolated in p, clamped at the ends). eps_l is fixed per layer
+    for one (seeded) chip instance, since one module serves all layers with its own manufacturing variation."""
+    f = Path(path)
+    if not f.exists():
+        raise ValueError(f"{path} missing: run rule rng_model")
+    try:
+        tg = sorted(json.loads(f.read_text())["targets"], key=lambda t: t["p"])
+        ps, mu, sd = (np.array([t[k] for t in tg], float) for k in ("p", "epsilon_mu", "epsilon_sigma"))
+    except (KeyError, TypeError, ValueError) as e:
+        raise ValueError(f"{path}: bad device model ({type(e).__name__}: {e}); rerun rule rng_model") from None
+    p_hat: dict[tuple[int, float], float] = {}
+
+    def sampler(n: int, p: float, layer_index: int, generator=None) -> torch.Tensor:
+        key = (layer_index, p)
+        if key not in p_hat:
+            eps = np.random.default_rng([seed, layer_index]).normal(np.interp(p, ps, mu), np.interp(p, ps, sd))
+            p_hat[key] = float(np.clip(p + eps, 0.0, 1.0))
+        return torch.rand(n, generator=generator) >= p_hat[key]
+    sampler.p_hat = p_hat
+    return sampler
+
+
+_SAMPLERS = {"bernoulli": lambda: _bernoulli, "device": _device}
 
 
 def make_sampler(kind: str = "bernoulli", **params) -> Sampler:
-    """Mask sampler factory; kinds: bernoulli (default)."""
+    """Mask sampler factory; kinds: bernoulli (default), device (path, seed)."""
     if kind not in _SAMPLERS:
         raise ValueError(f"unknown mask sampler {kind!r} (known: {', '.join(_SAMPLERS)})")
     return _SAMPLERS[kind](**params)

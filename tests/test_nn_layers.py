@@ -141,3 +141,27 @@ def test_models_build_and_run(name, shape):
     m = build_model(name, shape[0], 7, {}).eval()
     assert m(torch.randn(2, *shape)).shape == (2, 7)
     F.cross_entropy(m.train()(torch.randn(2, *shape)), torch.tensor([0, 1])).backward()
+
+
+def test_device_sampler_eq24(tmp_path):
+    f = tmp_path / "rng_model.json"
+    f.write_text('{"targets": [{"p": 0.1, "epsilon_mu": 0.0, "epsilon_sigma": 0.0},'
+                 ' {"p": 0.5, "epsilon_mu": 0.2, "epsilon_sigma": 0.0}]}')
+    s = make_sampler("device", path=str(f), seed=1)
+    keep = s(40000, 0.3, 2, torch.Generator().manual_seed(0))  # mu interpolated: 0.1 -> p_hat = 0.4
+    assert abs((~keep).float().mean().item() - 0.4) < 0.01
+    f.write_text('{"targets": [{"p": 0.1, "epsilon_mu": 0.0, "epsilon_sigma": 0.05}]}')
+    s = make_sampler("device", path=str(f), seed=1)
+    s(1, 0.1, 0), s(1, 0.1, 1)
+    p0 = dict(s.p_hat)
+    assert p0[(0, 0.1)] != p0[(1, 0.1)]  # one variation draw per layer
+    s2 = make_sampler("device", path=str(f), seed=1)
+    s2(1, 0.1, 1), s2(1, 0.1, 0)
+    assert s2.p_hat == p0  # seeded, independent of call order
+    with pytest.raises(ValueError, match="missing: run rule rng_model$"):
+        make_sampler("device", path=str(tmp_path / "nope.json"))
+    (tmp_path / "bad.json").write_text('{"targets": [{"p": 0.1}]}')
+    with pytest.raises(ValueError, match="bad device model"):
+        make_sampler("device", path=str(tmp_path / "bad.json"))
+    m = build_model("lenet5", 1, 10, {"scale_dropout": {"sampler": {"kind": "device", "path": str(f), "seed": 0}}})
+    assert m.train()(torch.randn(3, 1, 28, 28)).shape == (3, 10)

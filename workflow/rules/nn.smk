@@ -4,10 +4,18 @@
 NN = config["nn"]
 NN_RUN = RES + "/nn/{dataset}_{model}_{method}_s{seed}"
 
+def nn_device_inputs(wildcards):
+    """The fitted RNG-cell model when masks come from it (scale_dropout.sampler.kind: device)."""
+    smp = NN["scale_dropout"].get("sampler", {})
+    return {"rng_model": smp.get("path", f"{RES}/devices/rng_model.json")} if smp.get("kind") == "device" else {}
+
+
 NN_WC = dict(dataset="[a-z0-9_]+?", model="lenet5|vgg_small|resnet18|resnet20", method="[a-z_]+", seed="[0-9]+")
 
 
 rule train:
+    input:
+        unpack(nn_device_inputs),
     output:
         model=NN_RUN + "/model.pt",
         metrics=NN_RUN + "/metrics.json",
@@ -23,6 +31,7 @@ rule train:
 
 rule mc_eval:
     input:
+        unpack(nn_device_inputs),
         model=NN_RUN + "/model.pt",
     wildcard_constraints:
         **NN_WC,
