@@ -14,7 +14,7 @@ from tqdm import tqdm
 from nn.binary import set_ede
 from nn.data import load_dataset
 from nn.data.loader import batches, subset
-from nn.data.transforms import channel_stats, normalize, random_crop, random_hflip, to_float
+from nn.data.transforms import channel_stats, normalize, random_crop, random_hflip, random_resized_crop, to_float
 from nn.loss import scaledrop_loss
 from nn.models import build_model
 from nn.scaledrop import dropout_layers
@@ -46,6 +46,9 @@ def _epoch_seed(seed: int, epoch: int) -> int:
 
 
 def _augment(x: torch.Tensor, aug: dict, gen: torch.Generator) -> torch.Tensor:
+    """Sec. VI-A-1 augmentation of a normalised batch: resized crop (min area fraction), padded crop, flip."""
+    if aug.get("resized_crop_min_scale"):
+        x = random_resized_crop(x, x.shape[-1], (aug["resized_crop_min_scale"], 1.0), gen=gen)
     if aug.get("crop_padding"):
         x = random_crop(x, x.shape[-1], aug["crop_padding"], gen)
     if aug.get("hflip"):

@@ -75,3 +75,12 @@ def test_saved_model_roundtrip(tmp_path):
     m2, meta = tr.load_model(tmp_path / "m.pt")
     x = torch.randn(4, 1, 12, 12)
     assert torch.equal(m(x), m2(x)) and meta["mean"] == [0.1]
+
+
+def test_augment_options_change_batches_deterministically():
+    x = torch.randn(8, 3, 16, 16)
+    for aug in ({"crop_padding": 4}, {"hflip": True}, {"resized_crop_min_scale": 0.5}):
+        a = tr._augment(x, aug, torch.Generator().manual_seed(0))
+        b = tr._augment(x, aug, torch.Generator().manual_seed(0))
+        assert a.shape == x.shape and torch.equal(a, b) and not torch.equal(a, x)
+    assert torch.equal(tr._augment(x, {}, torch.Generator()), x)
