@@ -66,8 +66,15 @@ class _Ctx:
         return out.reshape(-1, self.n, *out.shape[1:])[self.assign.to(out.device)]
 
 
+def _set_ctx(model: nn.Module, ctx) -> None:
+    for m in model.modules():
+        if hasattr(m, "mc_ctx"):
+            m.mc_ctx = ctx
+
+
 @contextlib.contextmanager
 def _mc_mode(model: nn.Module):
+    """Eval mode (BatchNorm running stats) with Scale-Dropout active; restores the model afterwards."""
     was_training = model.training
     model.eval()
     set_mc(model, True)
@@ -75,16 +82,8 @@ def _mc_mode(model: nn.Module):
         yield
     finally:
         set_mc(model, False)
-        for m in model.modules():
-            if hasattr(m, "mc_ctx"):
-                m.mc_ctx = None
+        _set_ctx(model, None)
         model.train(was_training)
-
-
-def _set_ctx(model: nn.Module, ctx) -> None:
-    for m in model.modules():
-        if hasattr(m, "mc_ctx"):
-            m.mc_ctx = ctx
 
 
 def draw_masks(model: nn.Module, T: int, generator: torch.Generator | None = None) -> dict:

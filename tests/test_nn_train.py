@@ -59,6 +59,10 @@ def test_checkpoint_resume_matches_uninterrupted(tmp_path, monkeypatch):
     assert seen == [1] and [h["epoch"] for h in hist] == [1, 2]
     a, b = full.state_dict(), resumed.state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
+    seen.clear()  # a checkpoint written under another config key is not resumed
+    tr.fit(build_model("lenet5", 1, 3, {}), data, TCFG, seed=1, ckpt=tmp_path / "a.pt", progress=False,
+           device="cpu", ckpt_key="other-config")
+    assert seen == [0, 1]
 
 
 def test_unknown_dataset_one_line():
