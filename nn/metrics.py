@@ -41,8 +41,11 @@ def ci_normal(probs: np.ndarray, k: float = 95.0) -> tuple[np.ndarray, np.ndarra
     return mu - half, mu + half
 
 
-def ood_flags(probs: np.ndarray, q: float = 10.0, threshold: float = 0.95) -> np.ndarray:
-    """Eq. 26: OOD where max over classes of the q-th percentile (over T) of the softmax is < threshold."""
+def ood_flags(probs: np.ndarray, q: float = 10.0, threshold: float = 0.95, max_first: bool = False) -> np.ndarray:
+    """Eq. 26: OOD where max over classes of the q-th percentile (over T) of the softmax is < threshold.
+    max_first=True reads it the other way round: the q-th percentile over T of the max softmax."""
+    if max_first:
+        return np.percentile(probs.max(-1), q, axis=0) < threshold
     return np.percentile(probs, q, axis=0).max(-1) < threshold
 
 

@@ -91,6 +91,9 @@ def test_ood_rule_eq26():
     probs = np.concatenate([confident, shaky, spread], 1)
     assert M.ood_flags(probs, q=10, threshold=0.95).tolist() == [False, True, True]
     assert M.ood_flags(probs, q=0.0, threshold=0.5).tolist() == [False, False, False]
+    flip = np.array([[[0.97, 0.03]], [[0.03, 0.97]]])  # confident, but in different classes
+    assert M.ood_flags(flip, q=10, threshold=0.95).tolist() == [True]
+    assert M.ood_flags(flip, q=10, threshold=0.95, max_first=True).tolist() == [False]
 
 
 def test_ece_by_hand():
