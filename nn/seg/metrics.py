@@ -65,3 +65,14 @@ def uncertainty_error_scores(unc: dict, gt: np.ndarray, threshold: float = 0.5) 
         out[f"{k}_correct"] = float(u[~wrong].mean()) if (~wrong).any() else float("nan")
         out[f"{k}_wrong"] = float(u[wrong].mean()) if wrong.any() else float("nan")
     return out
+
+
+def nan_to_none(obj):
+    """Recursively replace NaN floats by None (strict JSON / empty CSV cells)."""
+    if isinstance(obj, dict):
+        return {k: nan_to_none(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [nan_to_none(v) for v in obj]
+    if isinstance(obj, float) and obj != obj:
+        return None
+    return obj
