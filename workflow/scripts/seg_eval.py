@@ -28,7 +28,7 @@ def _display(x: torch.Tensor, info: dict) -> np.ndarray:
     return img[0] if img.shape[0] == 1 else img.transpose(1, 2, 0)
 
 
-def fig8(x, y, info, results: dict, idx) -> plt.Figure:
+def fig8(x, y, info, results: dict, idx, T: int) -> plt.Figure:
     """Rows: test images; columns: input, ground truth, then per method prediction, correctness, uncertainty
     (entropy normalised to [0, 1]); correct / certain = white, wrong / uncertain = black (paper's Fig. 8)."""
     cols = ["input", "ground truth"] + [f"{LABELS[m]}\n{c}" for m in results
@@ -49,7 +49,7 @@ def fig8(x, y, info, results: dict, idx) -> plt.Figure:
             ax.set_yticks([])
             if r == 0:
                 ax.set_title(cols[c], fontsize=6)
-    fig.suptitle(f"{info['dataset']}: T MC samples, threshold 0.5; hidden layers W/A as labelled, "
+    fig.suptitle(f"{info['dataset']}: T = {T} MC samples, threshold 0.5; hidden layers W/A as labelled, "
                  "first/last conv full precision", fontsize=7)
     fig.tight_layout()
     return fig
@@ -87,10 +87,10 @@ def main(sm):
     idx = np.argsort(-gt.reshape(len(gt), -1).sum(1), kind="stable")[:n_fig]  # most foreground first
     shown = {m: per_method[m][0] for m in ("mcdropout", "scaledrop") if m in per_method} or \
         {m: v[0] for m, v in per_method.items()}
-    common.save_fig(sm.output.fig8, fig8(xte, gt, info, shown, idx))
+    common.save_fig(sm.output.fig8, fig8(xte, gt, info, shown, idx, T))
     for path in sm.output.fig8_methods:
         m = path.rsplit("fig8_", 1)[1][:-4]
-        common.save_fig(path, fig8(xte, gt, info, {m: per_method[m][0]}, idx))
+        common.save_fig(path, fig8(xte, gt, info, {m: per_method[m][0]}, idx, T))
     common.write_json(sm.output.summary, nan_to_none({
         "T": T, "threshold": 0.5, "uncertainty_for_fig8": "entropy of the predictive mean (normalised per image)",
         "first_last_layers": "full-precision weights (hidden layers: binary weights, 4-bit PACT activations)",
