@@ -214,14 +214,25 @@ def state_bits(tr, design: Design, n: int) -> np.ndarray:
     return (np.interp(ts, tr.time, tr["m"]) > 0.5).astype(int)
 
 
-def phase_energy(tr, design: Design, k: int = 0) -> dict[str, float]:
-    """Energy [J] delivered by all voltage sources (supplies and gate drivers) in each phase of cycle k."""
+def _power(tr, design: Design) -> np.ndarray:
+    """Power [W] delivered by all voltage sources (supplies and gate drivers)."""
     t = tr.time
     power = np.zeros_like(t)
     for s in SOURCES:
-        node = {"vdd": None, "vddsa": None}.get(s, s[1:])
-        v = np.full_like(t, design.vdd) if node is None else tr[node]
+        v = np.full_like(t, design.vdd) if s in ("vdd", "vddsa") else tr[s[1:]]
         power += -v * tr[f"i({s})"]  # SPICE source current flows + -> - through the source
+    return power
+
+
+def energy_per_cycle(tr, design: Design, n: int) -> float:
+    """Mean energy [J] per RESET/SET/read cycle over a run of n cycles."""
+    return float(np.trapezoid(_power(tr, design), tr.time)) / n
+
+
+def phase_energy(tr, design: Design, k: int = 0) -> dict[str, float]:
+    """Energy [J] delivered by all voltage sources (supplies and gate drivers) in each phase of cycle k."""
+    t = tr.time
+    power = _power(tr, design)
     w = design.windows(k)
     out = {}
     edges = {"reset": (w["reset"][0] - design.t_gap / 2, w["reset"][1] + design.t_gap / 2),

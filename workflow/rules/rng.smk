@@ -1,1 +1,64 @@
-# Rules for the rng section (see README). Each rule appends its final outputs to TARGETS.
+# Spin-ScaleDrop random-number cell (paper Sec. V-A/B, Fig. 2, Eq. 24-25). Library: devices/rng_*.py.
+# Chunks are wildcards so --cores runs them in parallel; every rule is rerunnable alone.
+RNG = f"{RES}/devices"
+RNG_SWEEP_CHUNKS = range(config["rng"]["sweep"]["n_chunks"])
+RNG_VAR_CHUNKS = range(config["rng"]["variation"]["n_chunks"])
+
+
+rule rng_transient:
+    output:
+        json=f"{RNG}/rng_transient.json",
+        png=report(f"{RNG}/rng_waveforms.png", caption="../report/rng_waveforms.rst", category="Devices: RNG cell"),
+    script:
+        "../scripts/rng_transient.py"
+
+
+rule rng_sweep_chunk:
+    output:
+        f"{RNG}/rng_sweep/chunk_{{chunk}}.csv",
+    wildcard_constraints:
+        chunk=r"\d+",
+    script:
+        "../scripts/rng_sweep.py"
+
+
+rule rng_fit:
+    input:
+        expand(f"{RNG}/rng_sweep/chunk_{{chunk}}.csv", chunk=RNG_SWEEP_CHUNKS),
+    output:
+        sweep=f"{RNG}/rng_sweep.csv",
+        fit=f"{RNG}/rng_fit.json",
+        targets=f"{RNG}/rng_targets.csv",
+        sweep_png=report(f"{RNG}/rng_sweep.png", caption="../report/rng_sweep.rst", category="Devices: RNG cell"),
+        fit_png=report(f"{RNG}/rng_fit.png", caption="../report/rng_fit.rst", category="Devices: RNG cell"),
+    script:
+        "../scripts/rng_fit.py"
+
+
+rule rng_variation_chunk:
+    input:
+        targets=f"{RNG}/rng_targets.csv",
+    output:
+        f"{RNG}/rng_variation/chunk_{{chunk}}.csv",
+    wildcard_constraints:
+        chunk=r"\d+",
+    script:
+        "../scripts/rng_variation.py"
+
+
+rule rng_model:
+    input:
+        transient=f"{RNG}/rng_transient.json",
+        fit=f"{RNG}/rng_fit.json",
+        targets=f"{RNG}/rng_targets.csv",
+        variation=expand(f"{RNG}/rng_variation/chunk_{{chunk}}.csv", chunk=RNG_VAR_CHUNKS),
+    output:
+        model=f"{RNG}/rng_model.json",
+        variation=f"{RNG}/rng_variation.csv",
+        png=report(f"{RNG}/rng_variation.png", caption="../report/rng_variation.rst", category="Devices: RNG cell"),
+    script:
+        "../scripts/rng_model.py"
+
+
+TARGETS += [f"{RNG}/rng_model.json", f"{RNG}/rng_waveforms.png", f"{RNG}/rng_sweep.png",
+            f"{RNG}/rng_fit.png", f"{RNG}/rng_variation.png"]

@@ -1,0 +1,88 @@
+"""Rule rng_fit: merge the sweep, fit Eq. 25 (Delta, Ic0, tau0) to the measured write current, check the
+per-trial counts against the exact p, invert to the bias of each target p and re-simulate it."""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+import common  # noqa: E402
+from devices import fit, mtj, rng_mc  # noqa: E402
+from devices.spice import versions  # noqa: E402
+
+
+def main(config, inputs, out):
+    p, d, retries, _ = rng_mc.from_config(config)
+    sw = pd.concat([pd.read_csv(f) for f in inputs]).sort_values("bias_v").reset_index(drop=True)
+    if "n_trials" not in sw:
+        sw["n_trials"] = np.nan
+    tr_rows = sw.dropna(subset=["n_trials"])
+    sw["in_wilson"] = np.where(sw["n_trials"].notna(),
+                               (sw["p_sw"] >= sw.get("wilson_lo", np.nan)) & (sw["p_sw"] <= sw.get("wilson_hi", np.nan)),
+                               np.nan)
+    common.write_csv(out.sweep, sw.drop(columns=["bits"], errors="ignore"))
+
+    t = d.t_set
+    ex = fit.fit_exact(sw["current_a"], sw["p_sw"], t)
+    start = [ex["delta"], ex["ic0_a"], ex["tau0_s"]]
+    binom = (fit.fit_binomial(tr_rows["current_a"], tr_rows["k_switch"], tr_rows["n_trials"], t, start, True)
+             if len(tr_rows) >= 2 else None)
+
+    targets = []
+    for k, pt in enumerate(config["rng"]["targets"]):
+        i_t = float(mtj.current_for_p(pt, t, ex["delta"], ex["ic0_a"], ex["tau0_s"]))
+        b_t = fit.bias_for_current(i_t, sw["bias_v"], sw["current_a"])
+        chk = rng_mc.exact_point(p, d, b_t, None, retries)
+        row = {"p": pt, "bias_v": b_t, "current_a": chk["current_a"], "current_fit_a": i_t,
+               "p_exact_resim": chk["p_sw"]}
+        if config["rng"]["verify_trials"] > 0:
+            g = np.random.default_rng([config["seed"], 3, k])
+            tri = rng_mc.trial_point(p, d, b_t, config["rng"]["verify_trials"], g, retries)
+            row.update({k2: tri[k2] for k2 in ("n_trials", "k_switch", "p_trials", "wilson_lo", "wilson_hi",
+                                                "sa_errors", "energy_per_bit_pj")})
+            row["target_in_wilson"] = bool(tri["wilson_lo"] <= pt <= tri["wilson_hi"])
+        targets.append(row)
+    tg = pd.DataFrame(targets)
+    common.write_csv(out.targets, tg)
+
+    nominal = {"delta": p["delta"], "ic0_a": p["ic0"], "tau0_s": p["tau0"]}
+    common.write_json(out.fit, {
+        "pulse_s": t, "fit_exact": ex, "fit_binomial_tau0_fixed": binom, "nominal_model_params": nominal,
+        "trial_points": int(len(tr_rows)),
+        "trial_points_p_exact_in_wilson": int(np.nansum(sw["in_wilson"].astype(float))),
+        "targets": targets, "provenance": common.provenance(config, **versions()),
+    })
+
+    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+    ax[0].plot(sw["bias_v"], sw["current_a"] * 1e6, "o-")
+    for r in targets:
+        ax[0].axvline(r["bias_v"], ls=":", c="gray")
+    ax[0].set_xlabel("write bias (MN2 gate) [V]")
+    ax[0].set_ylabel("SET track current [uA]")
+    ax[1].plot(sw["bias_v"], sw["p_sw"], "o-", label="exact 1 - exp(-H)")
+    if len(tr_rows):
+        lo, hi = tr_rows["p_trials"] - tr_rows["wilson_lo"], tr_rows["wilson_hi"] - tr_rows["p_trials"]
+        ax[1].errorbar(tr_rows["bias_v"], tr_rows["p_trials"], yerr=[lo, hi], fmt="s", capsize=3,
+                       label="SA bitstream (Wilson 95 %)")
+    ax[1].plot(tg["bias_v"], tg["p"], "k*", ms=10, label="targets")
+    ax[1].set_xlabel("write bias [V]")
+    ax[1].set_ylabel("switching probability")
+    ax[1].legend(fontsize=8)
+    common.save_fig(out.sweep_png, fig)
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ii = np.linspace(sw["current_a"].min(), sw["current_a"].max(), 300)
+    ax.semilogy(sw["current_a"] * 1e6, sw["p_sw"], "o", label="SPICE exact")
+    ax.semilogy(ii * 1e6, mtj.p_switch(ii, t, ex["delta"], ex["ic0_a"], ex["tau0_s"]), "-",
+                label=f"Eq. 25 fit: Delta={ex['delta']:.1f}, Ic0={ex['ic0_a'] * 1e6:.1f} uA, "
+                      f"tau0={ex['tau0_s']:.2g} s")
+    ax.set_ylim(1e-8, 2)
+    ax.set_xlabel("SET track current [uA]")
+    ax.set_ylabel("p_sw (10 ns)")
+    ax.legend(fontsize=8)
+    common.save_fig(out.fit_png, fig)
+
+
+if __name__ == "__main__":
+    main(snakemake.config, list(snakemake.input), snakemake.output)  # noqa: F821

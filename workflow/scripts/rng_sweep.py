@@ -1,0 +1,32 @@
+"""Rule rng_sweep_chunk: exact p_sw (hazard of the SPICE track current) per write bias, plus per-trial
+SET/RESET/read runs (switch count, Wilson interval) where p is in the trial range."""
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+import common
+from devices import rng_mc
+
+
+def biases(sweep):
+    return np.linspace(sweep["bias_min"], sweep["bias_max"], sweep["n_points"])
+
+
+def main(config, chunk, out):
+    sw = config["rng"]["sweep"]
+    if sw["bias_max"] <= sw["bias_min"]:
+        raise ValueError("config error: config.rng.sweep.bias_max must exceed bias_min")
+    p, d, retries, _ = rng_mc.from_config(config)
+    all_b = biases(sw)
+    rows = []
+    for j in tqdm(range(chunk, len(all_b), sw["n_chunks"]), desc=f"rng sweep chunk {chunk}"):
+        row = {"point": j, **rng_mc.exact_point(p, d, all_b[j], None, retries)}
+        if sw["trials"] > 0 and sw["trial_p_min"] <= row["p_sw"] <= sw["trial_p_max"]:
+            g = np.random.default_rng([config["seed"], 1, j])
+            row.update(rng_mc.trial_point(p, d, all_b[j], sw["trials"], g, retries))
+        rows.append(row)
+    common.write_csv(out[0], pd.DataFrame(rows))
+
+
+if __name__ == "__main__":
+    main(snakemake.config, int(snakemake.wildcards.chunk), snakemake.output)  # noqa: F821
