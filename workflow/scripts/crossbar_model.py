@@ -56,7 +56,7 @@ model = {
                "paper_crossbar_array_pj": PAPER_CROSSBAR_ARRAY_PJ, "paper_decoding_sensing_pj": PAPER_DECODING_SENSING_PJ,
                "array_mvm_over_paper": array_pj / PAPER_CROSSBAR_ARRAY_PJ},
     "latency_ns": e["latency_ns"],
-    "area": {"array_um2": 2 * R * c["cols"] * cell_um2, "cell_um2": cell_um2,
+    "area": {"array_um2": 2 * R * c["cols"] * cell_um2, "cell_um2": cell_um2, "weight_um2": 2 * cell_um2,
              "basis": f"2 cells per weight x rows x cols x {c['area']['cell_f2']} F^2 per cell, "
                       f"F = {c['area']['feature_nm']} nm (assumed 2T-1MTJ SOT-MRAM cell)"},
     "sweep": summary.to_dict(orient="records"),
