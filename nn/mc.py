@@ -12,6 +12,7 @@ import contextlib
 import torch
 from torch import nn
 
+from nn.baselines import Ensemble, needs_naive_mc, set_baseline_mc
 from nn.scaledrop import dropout_layers, set_mc
 
 
@@ -107,12 +108,35 @@ def mc_forward(model: nn.Module, x: torch.Tensor, draws: dict, T: int, naive: bo
 
 
 @torch.no_grad()
+def mc_naive(model: nn.Module, x: torch.Tensor, T: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Logits (T, N, C): T plain stochastic passes (baselines: dropout / DropConnect masks from `generator`, ensemble
+    member t mod M; Scale-Dropout layers draw their own masks per pass)."""
+    ens = [m for m in model.modules() if isinstance(m, Ensemble)]
+    outs = []
+    with _mc_mode(model):
+        set_baseline_mc(model, True, generator)
+        try:
+            for t in range(T):
+                for e in ens:
+                    e.sample = t
+                outs.append(model(x))
+        finally:
+            set_baseline_mc(model, False)
+            for e in ens:
+                e.sample = None
+    return torch.stack(outs)
+
+
+@torch.no_grad()
 def mc_predict(model: nn.Module, x: torch.Tensor, T: int, generator: torch.Generator | None = None,
                batch_size: int = 1000, naive: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """MC-Scale-Dropout: (softmax, logits), each T x N x C (float32, CPU). Fresh masks per chunk of images."""
     device = next(model.parameters()).device
     logits = []
     for i in range(0, x.shape[0], batch_size):
+        if needs_naive_mc(model):
+            logits.append(mc_naive(model, x[i:i + batch_size].to(device), T, generator).float().cpu())
+            continue
         draws = draw_masks(model, T, generator)
         logits.append(mc_forward(model, x[i:i + batch_size].to(device), draws, T, naive).float().cpu())
     logits = torch.cat(logits, 1)

@@ -1,17 +1,20 @@
 """Binary models (Eq. 2-9): every layer is (binary conv + b) * alpha_hat -> BatchNorm, sign activations feeding the
 next layer. Registry: `build_model(name, in_ch, n_classes, cfg)`.
 
-cfg keys (the `nn:` config section or a subset): method ("scaledrop" or "none"), first_binary, last_binary and
-scale_dropout {mode, elementwise, p_small, p_large, param_threshold, rand_range, sampler {kind, ...}}.
+cfg keys (the `nn:` config section or a subset): method ("scaledrop", "none" or a baseline of nn.baselines: fp,
+mcdropout, mcdropconnect, ensemble, bnn, spindrop, spatial_spindrop), first_binary, last_binary, scale_dropout
+{mode, elementwise, p_small, p_large, param_threshold, rand_range, sampler {kind, ...}} and baselines {activation,
+p {method: p}, ensemble_size}.
 """
 from __future__ import annotations
 
 from torch import nn
 
+from nn import baselines as B
 from nn.binary import BinaryConv2d, BinaryLinear
 from nn.scaledrop import ScaleDropout, adaptive_p, make_sampler
 
-METHODS = ("scaledrop", "none")
+METHODS = B.BINARY_METHODS + B.FP_METHODS
 DEFAULT_DROPOUT = {"mode": "unitary", "elementwise": False, "p_small": 0.1, "p_large": 0.2,
                    "param_threshold": 10000, "rand_range": [0.0, 2.0], "sampler": {"kind": "bernoulli"}}
 
@@ -21,9 +24,14 @@ class _Factory:
 
     def __init__(self, cfg: dict):
         cfg = cfg or {}
-        self.method = cfg.get("method", "scaledrop")
+        self.method = B.canonical(cfg.get("method", "scaledrop"))
         if self.method not in METHODS:
-            raise ValueError(f"unknown method {self.method!r} (known: {', '.join(METHODS)})")
+            known = ", ".join(METHODS + tuple(B.ALIASES))
+            raise ValueError(f"unknown method {cfg.get('method')!r} (known: {known})")
+        bl = cfg.get("baselines") or {}
+        self.act = bl.get("activation", B.DEFAULT_BASELINES["activation"])
+        self.p = {**B.DEFAULT_BASELINES["p"], **(bl.get("p") or {})}.get(self.method, 0.0)
+        self.fp = self.method in B.FP_METHODS
         self.first_binary = bool(cfg.get("first_binary", True))
         self.last_binary = bool(cfg.get("last_binary", True))
         self.sd = {**DEFAULT_DROPOUT, **(cfg.get("scale_dropout") or {})}
@@ -31,7 +39,9 @@ class _Factory:
         self.sampler = make_sampler(sampler_cfg.pop("kind", "bernoulli"), **sampler_cfg)
         self.index = 0
 
-    def _dropout(self, n_params: int, channels: int):
+    def _dropout(self, n_params: int, channels: int, last: bool = False):
+        if self.method in ("spindrop", "spatial_spindrop"):
+            return None if last else B.NeuronDropout(self.p, spatial=self.method == "spatial_spindrop")
         if self.method != "scaledrop":
             return None
         p = adaptive_p(n_params, self.sd["p_small"], self.sd["p_large"], self.sd["param_threshold"])
@@ -41,13 +51,20 @@ class _Factory:
         return d
 
     def conv(self, cin, cout, k, stride=1, padding=0, first=False):
+        if self.fp:
+            return B.FPConv2d(cin, cout, k, stride, padding, act=None if first else self.act,
+                              dropconnect=self.p if self.method == "mcdropconnect" else 0.0)
         bw = self.first_binary if first else True
         return BinaryConv2d(cin, cout, k, stride, padding, binary_weights=bw, binary_input=not first,
                             dropout=self._dropout(cin * cout * k * k, cout))
 
     def linear(self, fin, fout, last=False):
+        if self.fp:
+            return B.FPLinear(fin, fout, act=self.act, in_dropout=self.p if last and self.method == "mcdropout" else 0.0,
+                              dropconnect=self.p if self.method == "mcdropconnect" else 0.0)
         bw = self.last_binary if last else True
-        return BinaryLinear(fin, fout, binary_weights=bw, binary_input=True, dropout=self._dropout(fin * fout, fout))
+        return BinaryLinear(fin, fout, binary_weights=bw, binary_input=True,
+                            dropout=self._dropout(fin * fout, fout, last))
 
 
 def lenet5(f: _Factory, in_ch: int, n_classes: int) -> nn.Module:
@@ -114,4 +131,8 @@ def build_model(name: str, in_ch: int, n_classes: int, cfg: dict | None = None) 
     """Model `name` (lenet5, vgg_small, resnet18, resnet20) built from binary layers + BatchNorm."""
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r} (known: {', '.join(MODELS)})")
-    return MODELS[name](_Factory(cfg or {}), in_ch, n_classes)
+    cfg = cfg or {}
+    if B.canonical(cfg.get("method", "scaledrop")) == "ensemble":
+        n = int((cfg.get("baselines") or {}).get("ensemble_size", B.DEFAULT_BASELINES["ensemble_size"]))
+        return B.Ensemble([MODELS[name](_Factory(cfg), in_ch, n_classes) for _ in range(n)])
+    return MODELS[name](_Factory(cfg), in_ch, n_classes)

@@ -23,10 +23,12 @@ def _bernoulli(n: int, p: float, layer_index: int, generator=None) -> torch.Tens
     return torch.rand(n, generator=generator) >= p
 
 
-def _device(path: str = "results/devices/rng_model.json", seed: int = 0) -> Sampler:
-    """Eq. 24: layer l drops with p_hat_l = p_l + eps_l, eps_l ~ N(mu(p), sigma(p)^2) from the fitted RNG-cell model
-    (its `targets`: p, epsilon_mu, epsilon_sigma; interpolated in p, clamped at the ends). eps_l is fixed per layer
-    for one (seeded) chip instance, since one module serves all layers with its own manufacturing variation."""
+def _device(path: str = "results/devices/rng_model.json", seed: int = 0, multiplier: float = 1.0,
+            shared: bool = False) -> Sampler:
+    """Eq. 24: layer l drops with p_hat_l = p_l + m * eps_l, eps_l ~ N(mu(p), sigma(p)^2) from the fitted RNG-cell
+    model (its `targets`: p, epsilon_mu, epsilon_sigma; interpolated in p, clamped at the ends), m the variation
+    multiplier (Table IV: 0x-3x). eps_l is fixed per layer for one (seeded) chip instance; shared=True: one module
+    serves all layers sequentially, so one standard-normal draw z per chip gives eps_l = mu(p_l) + sigma(p_l) z."""
     f = Path(path)
     if not f.exists():
         raise ValueError(f"{path} missing: run rule rng_model")
@@ -40,8 +42,9 @@ def _device(path: str = "results/devices/rng_model.json", seed: int = 0) -> Samp
     def sampler(n: int, p: float, layer_index: int, generator=None) -> torch.Tensor:
         key = (layer_index, p)
         if key not in p_hat:
-            eps = np.random.default_rng([seed, layer_index]).normal(np.interp(p, ps, mu), np.interp(p, ps, sd))
-            p_hat[key] = float(np.clip(p + eps, 0.0, 1.0))
+            z = np.random.default_rng([seed] if shared else [seed, layer_index]).standard_normal()
+            eps = np.interp(p, ps, mu) + np.interp(p, ps, sd) * z
+            p_hat[key] = float(np.clip(p + multiplier * eps, 0.0, 1.0))
         return torch.rand(n, generator=generator) >= p_hat[key]
     sampler.p_hat = p_hat
     return sampler
@@ -51,7 +54,7 @@ _SAMPLERS = {"bernoulli": lambda: _bernoulli, "device": _device}
 
 
 def make_sampler(kind: str = "bernoulli", **params) -> Sampler:
-    """Mask sampler factory; kinds: bernoulli (default), device (path, seed)."""
+    """Mask sampler factory; kinds: bernoulli (default), device (path, seed, multiplier, shared)."""
     if kind not in _SAMPLERS:
         raise ValueError(f"unknown mask sampler {kind!r} (known: {', '.join(_SAMPLERS)})")
     return _SAMPLERS[kind](**params)

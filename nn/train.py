@@ -15,6 +15,8 @@ from nn.binary import set_ede
 from nn.data import load_dataset
 from nn.data.loader import batches, subset
 from nn.data.transforms import channel_stats, normalize, random_crop, random_hflip, random_resized_crop, to_float
+from nn.baselines import Ensemble
+from nn.binary import scaled_layers
 from nn.loss import scaledrop_loss
 from nn.models import build_model
 from nn.scaledrop import dropout_layers
@@ -62,8 +64,29 @@ def _save(obj, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def _loss(model, logits, y, lam, phi):
+    """Eq. 17 for binary models; CE + lambda * ||W||^2 for the full-precision baselines."""
+    if scaled_layers(model):
+        return scaledrop_loss(model, logits, y, lam, phi)
+    ce = torch.nn.functional.cross_entropy(logits, y)
+    l2 = sum(p.pow(2).sum() for n, p in model.named_parameters() if n.endswith("weight") and p.dim() > 1)
+    return ce + lam * l2, {"ce": ce.item()}
+
+
 def fit(model: torch.nn.Module, train: Split, tcfg: dict, seed: int, ckpt: Path | None = None,
         progress: bool = True, device: str | None = None, ckpt_key: str = "") -> list[dict]:
+    """Ensembles: each member trained independently with seed `seed * 1000 + i` (its own checkpoint)."""
+    if isinstance(model, Ensemble):
+        hist = []
+        for i, m in enumerate(model.members):
+            c = None if ckpt is None else Path(ckpt).with_name(f"{Path(ckpt).stem}_m{i}.pt")
+            hist += [{**h, "member": i} for h in _fit(m, train, tcfg, seed * 1000 + i, c, progress, device, ckpt_key)]
+        return hist
+    return _fit(model, train, tcfg, seed, ckpt, progress, device, ckpt_key)
+
+
+def _fit(model: torch.nn.Module, train: Split, tcfg: dict, seed: int, ckpt: Path | None = None,
+         progress: bool = True, device: str | None = None, ckpt_key: str = "") -> list[dict]:
     """Train `model` in place; tcfg: epochs, batch_size, lr, lr_schedule, lambda, phi, augment. Returns history.
 
     With `ckpt`, the state after every epoch is saved there and an existing checkpoint with the same `ckpt_key`
@@ -94,7 +117,7 @@ def fit(model: torch.nn.Module, train: Split, tcfg: dict, seed: int, ckpt: Path 
                          leave=False):
             x, y = _augment(x, tcfg.get("augment") or {}, gen).to(device), y.to(device)
             logits = model(x)
-            loss, terms = scaledrop_loss(model, logits, y, tcfg.get("lambda", 1e-5), tcfg.get("phi", 1e-5))
+            loss, terms = _loss(model, logits, y, tcfg.get("lambda", 1e-5), tcfg.get("phi", 1e-5))
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

@@ -9,11 +9,23 @@ from nn.mc import predict
 from nn.models import build_model
 from nn.train import fit, layer_table, load_splits, model_meta
 
-MODEL_KEYS = ("first_binary", "last_binary", "scale_dropout")
+MODEL_KEYS = ("first_binary", "last_binary", "scale_dropout", "baselines")
+
+
+def run_cfg(cfg: dict, method: str) -> dict:
+    """nn config of one run: `baseline_train` {methods, n_train, epochs} overrides the budget of the listed methods."""
+    bt = cfg.get("baseline_train") or {}
+    if method not in bt.get("methods", []):
+        return cfg
+    out = {**cfg, "train": {**cfg["train"], **({"epochs": bt["epochs"]} if bt.get("epochs") else {})}}
+    if bt.get("n_train"):
+        out["n_train"] = bt["n_train"] if not cfg.get("n_train") else min(bt["n_train"], cfg["n_train"])
+    return out
 
 
 def main(sm):
-    cfg, wc = sm.config["nn"], sm.wildcards
+    wc = sm.wildcards
+    cfg = run_cfg(sm.config["nn"], wc.method)
     seed = int(wc.seed)
     torch.set_num_threads(max(1, sm.threads))
     torch.manual_seed(seed)
@@ -35,7 +47,7 @@ def main(sm):
     common.write_json(sm.output.metrics, {
         "dataset": wc.dataset, "model": wc.model, "method": wc.method, "seed": seed,
         "first_binary": mcfg.get("first_binary", True), "last_binary": mcfg.get("last_binary", True),
-        "n_train": len(train.y), "n_test": len(test.y), "n_params": sum(p.numel() for p in model.parameters()),
+        "n_train": len(train.y), "epochs": int(cfg["train"]["epochs"]), "n_test": len(test.y), "n_params": sum(p.numel() for p in model.parameters()),
         "scale_dropout_layers": layer_table(model), "test_acc_deterministic": acc,
         "train_seconds_this_run": seconds, "history": history,
         "provenance": common.provenance(sm.config, seed, torch=torch.__version__, config_key=key)})

@@ -1,0 +1,65 @@
+"""Device injection: RNG variation (Eq. 24 x multiplier) and crossbar popcount errors."""
+import json
+
+import numpy as np
+import torch
+
+from nn.inject import CrossbarErrors, crossbar_errors, set_device_sampler
+from nn.mc import mc_predict, predict
+from nn.models import build_model
+
+torch.set_num_threads(1)
+
+
+def _rng_model(tmp_path, mu, sigma):
+    f = tmp_path / "rng.json"
+    f.write_text(json.dumps({"targets": [{"p": p, "epsilon_mu": mu, "epsilon_sigma": sigma} for p in (0.1, 0.2, 0.5)]}))
+    return f
+
+
+def test_sigma0_and_ideal_crossbar_reproduce_plain_model(tmp_path):
+    torch.manual_seed(0)
+    m = build_model("lenet5", 1, 10, {"method": "scaledrop"}).eval()
+    x = torch.randn(16, 1, 28, 28)
+    ref = predict(m, x)
+    with crossbar_errors(m, CrossbarErrors.ideal(64)) as hooked:
+        assert len(hooked) == 4
+        assert torch.equal(predict(m, x), ref)
+    a = mc_predict(m, x, 6, torch.Generator().manual_seed(3))[1]
+    set_device_sampler(m, _rng_model(tmp_path, 0.0, 0.0), multiplier=3.0)
+    b = mc_predict(m, x, 6, torch.Generator().manual_seed(3))[1]
+    assert torch.equal(a, b)
+
+
+def test_device_variation_mean_and_spread(tmp_path):
+    f = _rng_model(tmp_path, 0.02, 0.03)
+    for mult in (1.0, 2.0):
+        ph = np.array([set_device_sampler(build_model("lenet5", 1, 10, {"method": "scaledrop"}), f, mult, seed=s)
+                       [(0, 0.1)] for s in range(400)])
+        se = 0.03 * mult / np.sqrt(len(ph))
+        assert abs(ph.mean() - (0.1 + 0.02 * mult)) < 4 * se
+        assert abs(ph.std() - 0.03 * mult) < 0.15 * 0.03 * mult
+    shared = set_device_sampler(build_model("lenet5", 1, 10, {"method": "scaledrop"}), f, 1.0, seed=7)
+    assert len(set(shared.values())) == 2  # one module: same draw for the layers sharing p (0.1 and 0.2 only)
+
+
+def test_crossbar_errors_reproduce_confusion_rates():
+    rows = 8
+    offs = [[-1, 0, 1]] * (rows + 1)
+    probs = [[0.1, 0.7, 0.2]] * (rows + 1)
+    xb = CrossbarErrors(rows, offs, probs)
+    xb.generator = torch.Generator().manual_seed(0)
+    p = torch.full((200_000,), 4.0)
+    d = (xb.read(p, torch.full_like(p, rows)) - p).numpy()
+    for o, q in zip((-1, 0, 1), (0.1, 0.7, 0.2)):
+        assert abs((d == o).mean() - q) < 0.005
+    assert xb.read(torch.zeros(1000), torch.full((1000,), 8.0)).min() >= 0  # clipped at 0
+
+
+def test_tiles_add_partial_sums():
+    torch.manual_seed(0)
+    m = build_model("lenet5", 1, 10, {"method": "none"}).eval()
+    x = torch.randn(4, 1, 28, 28)
+    ref = predict(m, x)
+    with crossbar_errors(m, CrossbarErrors.ideal(7)):  # every layer split into many 7-row tiles
+        assert torch.equal(predict(m, x), ref)
