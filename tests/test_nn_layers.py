@@ -131,8 +131,8 @@ def test_unknown_model_and_mode_one_line():
     assert "\n" not in str(e.value)
     with pytest.raises(ValueError, match="unknown scale-dropout mode 'zero'"):
         build_model("lenet5", 1, 10, {"scale_dropout": {"mode": "zero"}})
-    with pytest.raises(ValueError, match="unknown method 'mc_dropout'"):
-        build_model("lenet5", 1, 10, {"method": "mc_dropout"})
+    with pytest.raises(ValueError, match="unknown method 'gaussian_dropout'"):
+        build_model("lenet5", 1, 10, {"method": "gaussian_dropout"})
 
 
 @pytest.mark.parametrize("name,shape", [("lenet5", (1, 28, 28)), ("vgg_small", (3, 16, 16)),
