@@ -1,6 +1,7 @@
 """Rule seg_eval: MC inference (T passes) of every trained segmentation model -> Table V scores with pixel-wise
 uncertainty (results/seg/table_v.csv, eval.json) and the Fig. 8 panels (input, ground truth, prediction,
 correctness, uncertainty) for MC-Dropout and MC-Scale-Dropout."""
+import sys
 import time
 
 import matplotlib
@@ -12,6 +13,7 @@ import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
 import common  # noqa: E402
+from nn.data.errors import DataError  # noqa: E402
 from nn.seg.data import load_seg_data  # noqa: E402
 from nn.seg.metrics import nan_to_none, seg_scores, uncertainty_error_scores  # noqa: E402
 from nn.seg.models import bit_width, build_seg_model  # noqa: E402
@@ -98,4 +100,7 @@ def main(sm):
         "provenance": common.provenance(sm.config, int(cfg["seeds"][0]), torch=torch.__version__)}))
 
 
-main(snakemake)  # noqa: F821
+try:
+    main(snakemake)  # noqa: F821
+except DataError as e:  # bad user data: one line naming the file, no traceback
+    sys.exit(f"data error: {e}")

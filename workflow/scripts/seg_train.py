@@ -1,11 +1,13 @@
 """Rule seg_train: one binary (or full-precision MC-Dropout) segmentation model, resumable per epoch;
 writes model.pt (weights + meta) and metrics.json (history, deterministic test scores)."""
+import sys
 import time
 from pathlib import Path
 
 import torch
 
 import common
+from nn.data.errors import DataError
 from nn.seg.data import load_seg_data
 from nn.seg.metrics import nan_to_none, seg_scores
 from nn.seg.models import bit_width, build_seg_model
@@ -43,4 +45,7 @@ def main(sm):
     ckpt.unlink(missing_ok=True)  # finished: a forced rerun starts from scratch
 
 
-main(snakemake)  # noqa: F821
+try:
+    main(snakemake)  # noqa: F821
+except DataError as e:  # bad user data: one line naming the file, no traceback
+    sys.exit(f"data error: {e}")
