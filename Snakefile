@@ -6,6 +6,7 @@ include: "workflow/rules/rng.smk"
 include: "workflow/rules/crossbar.smk"
 include: "workflow/rules/nn.smk"
 include: "workflow/rules/seg.smk"
+include: "workflow/rules/eval.smk"
 include: "workflow/rules/arch.smk"
 
 

@@ -135,6 +135,18 @@ def _fit(model: torch.nn.Module, train: Split, tcfg: dict, seed: int, ckpt: Path
     return history
 
 
+def run_cfg(cfg: dict, method: str) -> dict:
+    """nn config of one run: `baseline_train` {methods, n_train, n_test, epochs} caps the budget of listed methods."""
+    bt = cfg.get("baseline_train") or {}
+    if method not in bt.get("methods", []):
+        return cfg
+    out = {**cfg, "train": {**cfg["train"], **({"epochs": bt["epochs"]} if bt.get("epochs") else {})}}
+    for k in ("n_train", "n_test"):
+        if bt.get(k):
+            out[k] = bt[k] if not cfg.get(k) else min(bt[k], cfg[k])
+    return out
+
+
 def model_meta(name: str, mcfg: dict, info: dict, n_classes: int) -> dict:
     """Everything needed to rebuild a trained model (stored next to its weights)."""
     return {"model": name, "in_ch": info["in_ch"], "n_classes": n_classes, "model_cfg": mcfg,

@@ -11,7 +11,7 @@ from nn.data.loader import subset
 from nn.data.ood import add_gaussian_noise, add_uniform_noise, gaussian_noise, uniform_noise
 from nn.data.transforms import normalize, to_float
 from nn.mc import mc_predict, predict
-from nn.train import load_model
+from nn.train import load_model, run_cfg
 
 
 def _match(x: torch.Tensor, ch: int, size: int) -> torch.Tensor:
@@ -37,7 +37,9 @@ def ood_inputs(name, n, id_x_uint8, meta, data_dir, gen):
 
 
 def main(sm):
-    cfg, mc, wc = sm.config["nn"], sm.config["nn"]["mc"], sm.wildcards
+    wc = sm.wildcards
+    cfg = run_cfg(sm.config["nn"], wc.method)
+    mc = cfg["mc"]
     seed = int(wc.seed)
     torch.set_num_threads(max(1, sm.threads))
     model, meta = load_model(sm.input.model)
@@ -121,4 +123,5 @@ def _plots(sm, acc_t, mc_res, det, y, id_ent, hists, ood):
     common.save_fig(sm.output.ood_png, fig)
 
 
-main(snakemake)  # noqa: F821
+if "snakemake" in globals():  # also imported by eval_suite for ood_inputs
+    main(snakemake)  # noqa: F821

@@ -7,20 +7,10 @@ import torch
 import common
 from nn.mc import predict
 from nn.models import build_model
-from nn.train import fit, layer_table, load_splits, model_meta
+from nn.train import fit, layer_table, load_splits, model_meta, run_cfg
 
 MODEL_KEYS = ("first_binary", "last_binary", "scale_dropout", "baselines")
 
-
-def run_cfg(cfg: dict, method: str) -> dict:
-    """nn config of one run: `baseline_train` {methods, n_train, epochs} overrides the budget of the listed methods."""
-    bt = cfg.get("baseline_train") or {}
-    if method not in bt.get("methods", []):
-        return cfg
-    out = {**cfg, "train": {**cfg["train"], **({"epochs": bt["epochs"]} if bt.get("epochs") else {})}}
-    if bt.get("n_train"):
-        out["n_train"] = bt["n_train"] if not cfg.get("n_train") else min(bt["n_train"], cfg["n_train"])
-    return out
 
 
 def main(sm):

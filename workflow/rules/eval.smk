@@ -1,0 +1,56 @@
+# Evaluation suite (README "Evaluation suite"): paper Tables III, IV, VI, IX and Figs. 6, 7, 9 per dataset/model,
+# from the configured nn runs (all methods and seeds). Outputs in results/tables/eval_{dataset}_{model}_*.
+
+EV_TAB = RES + "/tables/eval_{dataset}_{model}"
+
+
+rule eval_suite:
+    input:
+        models=lambda wc: expand(f"{RES}/nn/{wc.dataset}_{wc.model}_{{method}}_s{{seed}}/model.pt",
+                                 method=NN["methods"], seed=NN["seeds"]),
+    output:
+        table3=EV_TAB + "_table3_accuracy.csv",
+        runs=EV_TAB + "_runs.csv",
+        fig7=EV_TAB + "_fig7_acc_vs_T.csv",
+        plateau=EV_TAB + "_fig7_plateau.csv",
+        table6=EV_TAB + "_table6_ood.csv",
+        table9=EV_TAB + "_table9_accept_reject.csv",
+        fig6=EV_TAB + "_fig6_rotation.csv",
+        fig7_png=report(EV_TAB + "_fig7_acc_vs_T.png", caption="../report/eval_fig7.rst", category="Evaluation suite"),
+        fig6_png=report(EV_TAB + "_fig6_rotation.png", caption="../report/eval_fig6.rst", category="Evaluation suite"),
+        fig9_png=report(EV_TAB + "_fig9_posterior.png", caption="../report/eval_fig9.rst", category="Evaluation suite"),
+    params:
+        seeds=NN["seeds"],
+        nn=NN,
+    wildcard_constraints:
+        **{k: NN_WC[k] for k in ("dataset", "model")},
+    threads: 1
+    script:
+        "../scripts/eval_suite.py"
+
+
+rule eval_variation:
+    input:
+        rng_model=RES + "/devices/rng_model.json",
+        model=RES + "/nn/{dataset}_{model}_scaledrop_s{seed}/model.pt",
+    output:
+        table4=EV_TAB + "_s{seed}_table4_variation.csv",
+        table4_png=report(EV_TAB + "_s{seed}_table4_variation.png", caption="../report/eval_table4.rst",
+                          category="Evaluation suite"),
+        variation=RES + "/nn/{dataset}_{model}_scaledrop_s{seed}/variation.json",
+    params:
+        nn=NN,
+    wildcard_constraints:
+        **{k: NN_WC[k] for k in ("dataset", "model", "seed")},
+    threads: 1
+    script:
+        "../scripts/eval_variation.py"
+
+
+if "eval" in NN:
+    TARGETS += expand(EV_TAB + "_{f}", dataset=NN["datasets"], model=NN["models"],
+                      f=["table3_accuracy.csv", "fig7_plateau.csv", "table6_ood.csv", "table9_accept_reject.csv",
+                         "fig6_rotation.png", "fig7_acc_vs_T.png", "fig9_posterior.png"])
+    if "scaledrop" in NN["methods"]:
+        TARGETS += expand(EV_TAB + "_s{seed}_table4_variation.csv", dataset=NN["datasets"], model=NN["models"],
+                          seed=NN["seeds"])

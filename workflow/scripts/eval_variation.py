@@ -1,0 +1,77 @@
+"""Rule eval_variation (Table IV): Scale-Dropout models trained without / with dropout-module variation (device
+sampler, 1x), evaluated with the fitted RNG-cell variation x 0..3 (`chips` module instances each); plus the
+configured scaledrop run under the same variation -> its variation.json (accuracy change in points, for claims)."""
+import numpy as np
+import pandas as pd
+import torch
+
+import common
+from nn import metrics as M
+from nn.data.loader import subset
+from nn.inject import set_device_sampler
+from nn.mc import mc_predict
+from nn.models import build_model
+from nn.train import fit, load_model, load_splits, run_cfg
+
+
+def evaluate(model, x, y, mults, chips, T, rng_path):
+    out = {}
+    for m in mults:
+        accs = []
+        for c in range(chips):
+            set_device_sampler(model, rng_path, m, seed=c)
+            accs.append(100 * M.accuracy(M.predictive_mean(mc_predict(model, x, T, torch.Generator().manual_seed(c))[0].numpy()), y))
+        out[m] = (float(np.mean(accs)), float(np.std(accs)))
+    return out
+
+
+def main(sm):
+    cfg, ev, wc = sm.config["nn"], sm.config["nn"]["eval"], sm.wildcards
+    torch.set_num_threads(max(1, sm.threads))
+    bcfg = run_cfg({**cfg, "baseline_train": {**(cfg.get("baseline_train") or {}), "methods": ["scaledrop"]}},
+                   "scaledrop")
+    train, test, info = load_splits(wc.dataset, sm.config.get("data_dir"), bcfg.get("n_train"), int(ev["n_test"]), 0)
+    y, T, chips, mults = test.y.numpy(), int(ev["T"]), int(ev["chips"]), [float(m) for m in ev["multipliers"]]
+    rng = sm.input.rng_model
+    rows = []
+    for trained in ("without", "with"):
+        sd = {**cfg["scale_dropout"], "sampler": ({"kind": "device", "path": rng, "seed": 0} if trained == "with"
+                                                 else {"kind": "bernoulli"})}
+        torch.manual_seed(0)
+        model = build_model(wc.model, info["in_ch"], len(info["classes"]), {"method": "scaledrop", "scale_dropout": sd})
+        fit(model, train, bcfg["train"], 0, progress=False, device="cpu")
+        model.eval()
+        for m, (a, s) in evaluate(model, test.x, y, mults, chips, T, rng).items():
+            rows.append({"trained": f"{trained} variation", "n_train": len(train.y), "epochs": bcfg["train"]["epochs"],
+                         "multiplier": m, "accuracy": a, "accuracy_std_chips": s})
+    main_model, meta = load_model(sm.input.model)
+    from nn.data import load_dataset
+    from nn.data.transforms import normalize, to_float
+    te = subset(load_dataset(wc.dataset, "test", sm.config.get("data_dir")), int(ev["n_test"]), 0)
+    res = evaluate(main_model, normalize(to_float(te.x), meta["mean"], meta["std"]), te.y.numpy(), mults, chips, T, rng)
+    for m, (a, s) in res.items():
+        rows.append({"trained": "without variation (configured run)", "n_train": None, "epochs": None,
+                     "multiplier": m, "accuracy": a, "accuracy_std_chips": s})
+    df = pd.DataFrame(rows)
+    pv = {"baseline": None}
+    from nn.evaluate import PAPER_VARIATION
+    pv = PAPER_VARIATION.get((wc.dataset, wc.model))
+    df["paper_accuracy"] = [
+        (pv["baseline"] if r.multiplier == 0 else pv["with" if r.trained.startswith("with ") else "without"][int(r.multiplier) - 1])
+        if pv and r.multiplier in (0, 1, 2, 3) else np.nan for r in df.itertuples()]
+    common.write_csv(sm.output.table4, df)
+    base = res.get(0.0, next(iter(res.values())))[0]
+    common.write_json(sm.output.variation, {f"{m:g}x": a - base for m, (a, _) in res.items() if m > 0})
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    for t, g in df.groupby("trained"):
+        ax.errorbar(g.multiplier, g.accuracy, g.accuracy_std_chips, marker="o", capsize=3, label=t)
+    ax.set(xlabel="dropout-module variation multiplier", ylabel=f"MC accuracy (%), T={T}")
+    ax.legend(fontsize=7)
+    common.save_fig(sm.output.table4_png, fig)
+
+
+main(snakemake)  # noqa: F821
