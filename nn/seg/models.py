@@ -55,8 +55,8 @@ class _Factory:
         self.sampler = make_sampler("bernoulli")
 
     def p(self) -> float:
-        key = {"spindrop": "spindrop", "mcdropout": "mcdropout"}[self.method]
-        return float((self.cfg.get(key) or {}).get("p", 0.5 if self.method == "mcdropout" else 0.2))
+        """Activation-dropout probability of the method (config `seg.<method>.p`; paper: 0.5 for MC-Dropout)."""
+        return float((self.cfg.get(self.method) or {}).get("p", 0.5 if self.method == "mcdropout" else 0.2))
 
     def conv(self, cin: int, cout: int, k: int = 3, stochastic: bool = False, first: bool = False,
              last: bool = False) -> nn.Module:
