@@ -31,7 +31,7 @@ class Design:
     """Circuit design values (all numbers; config `rng.design` overrides any of them)."""
 
     vdd: float = 1.0
-    vbias: float = 0.5          # V, MN2 gate during SET (the write-bias knob)
+    vbias: float = 0.47         # V, MN2 gate during SET (the write-bias knob; ~p = 0.5 nominal)
     vread_bias: float = 0.65    # V, gate of the read select/clamp transistors (limits the read voltage)
     w_p: float = 270e-9         # H-bridge PMOS width
     w_n: float = 180e-9         # MN1 width (RESET sink)
