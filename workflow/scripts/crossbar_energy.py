@@ -22,6 +22,7 @@ reads = [{"popcount": int(p), **xb.read_energy(spec, w, xi, tr["lsb_a"], retries
 mid = next(r for r in reads if r["popcount"] == R // 2)
 out = {"rows": R, "t_read_ns": spec.t_slot * 1e9, "reads": reads,
        "column_read_pj": mid["energy_j"] * 1e12,
+       "column_read_lines_pj": mid["energy_read_lines_j"] * 1e12, "column_wordline_pj": mid["energy_wordline_j"] * 1e12,
        "column_read_pj_per_popcount": float(np.polyfit([r["popcount"] for r in reads],
                                                        [r["energy_j"] * 1e12 for r in reads], 1)[0]),
        "latency_ns": max(r["latency_s"] for r in reads) * 1e9,
