@@ -32,7 +32,7 @@ def batch(seed, tmp):
     deck, out = Path(tmp) / f"c{seed}.cir", Path(tmp) / f"o{seed}.txt"
     net = xb.netlist(spec, w, x, var).rsplit(".end", 1)[0]
     deck.write_text(net + f".control\nrun\nwrdata {out} i(vsense)\n.endc\n.end\n")
-    subprocess.run(["ngspice", "-b", str(deck)], capture_output=True, check=True)
+    subprocess.run(["ngspice", "-b", str(deck)], capture_output=True)  # rc 1 on harmless model warnings
     t, i = np.loadtxt(out, usecols=(0, 1), unpack=True)
     return np.interp(xb.sample_times(spec, len(x)), t, i)
 
