@@ -1,5 +1,4 @@
 """Rule arch_costs: energy/latency/area of one workload on the CIM architecture, both mapping strategies."""
-from __future__ import annotations
 
 import json
 

@@ -3,7 +3,6 @@
 `layer_shapes` walks a torch model with forward hooks on its binary conv/linear layers and returns the
 shapes JSON that cim.mapping.Layer.from_dict reads; the NN side may write the same format directly.
 """
-from __future__ import annotations
 
 import torch
 

@@ -1,5 +1,4 @@
 """Rule arch_tables: Tables II, VII, VIII analogues (CSV + PNG) and the energy-vs-T plot in results/tables/."""
-from __future__ import annotations
 
 import json
 

@@ -1,6 +1,5 @@
 """Rule report_summary: claims table (results/tables/claims.csv) and results/report.md from whatever the
 configured run produced (tables of arch_tables, results/nn/<run>/{metrics,mc_eval}.json, acc_vs_T.csv)."""
-from __future__ import annotations
 
 import json
 from pathlib import Path
