@@ -63,16 +63,25 @@ def rng_costs(path, rule: str | None = None) -> dict:
 
 
 def crossbar_costs(path, rule: str | None = None) -> dict:
-    """XNOR crossbar: energy [J] of one weight (cell-pair) read, read latency [s], cell area [m^2] or None.
+    """XNOR crossbar: read-line and word-line energy per weight (cell pair), read latency [s], cell area [m^2].
 
-    The crossbar model gives the energy of one column read of `rows` weights; per weight = that / rows.
+    The model gives one column read of `rows` weights. When it splits that energy into the read lines
+    (`energy.column_read_lines_pj`: current through the cells, the array proper) and the word-line gates
+    (`energy.column_wordline_pj`: access transistors of the column's cells), both are kept apart: the
+    read lines scale with the weights read, the word lines with the driven rows times the full array
+    width. An older file with only `energy.column_read_pj` counts it all as read lines (`split` False).
     """
     m, rule = load_json(path, "crossbar", rule), rule or PRODUCERS["crossbar"]
+    rows = pick(m, (("rows", 1.0), ("energy.rows", 1.0)), path, rule)
     e_col = pick(m, (("energy.column_read_pj", PJ), ("column_read_pj", PJ), ("energy_per_column_read_j", 1.0)),
                  path, rule)
-    rows = pick(m, (("rows", 1.0), ("energy.rows", 1.0)), path, rule)
+    lines = pick(m, (("energy.column_read_lines_pj", PJ),), path, rule, required=False)
+    wl = pick(m, (("energy.column_wordline_pj", PJ),), path, rule, required=False)
+    split = lines is not None and wl is not None
+    if not split:
+        lines, wl = e_col, 0.0
     t = pick(m, (("latency_ns", NS), ("energy.t_read_ns", NS), ("read_latency_s", 1.0)), path, rule)
     area = pick(m, (("area.cell_um2", UM2), ("cell_area_um2", UM2), ("cell_area_m2", 1.0)), path, rule,
                 required=False)
-    return {"energy_per_weight_j": e_col / rows, "column_read_j": e_col, "rows": int(rows), "latency_s": t,
-            "cell_area_m2": area, "file": str(path)}
+    return {"energy_per_weight_j": lines / rows, "wordline_per_weight_j": wl / rows, "split": split,
+            "column_read_j": e_col, "rows": int(rows), "latency_s": t, "cell_area_m2": area, "file": str(path)}

@@ -8,7 +8,13 @@ and results/devices/crossbar_model.json. The array therefore has 2 * rows * cols
 
 Strategies: (1) "unroll": each K*K*C_in kernel is one column, split into row segments of the array height;
 (2) "kernel": K x K tiles of C_in x C_out arrays, one per kernel position. Linear layers are K = 1, so both
-strategies coincide for them. One array activation = one read of one array for one output position.
+strategies coincide for them. One array activation = one read of one array (all its columns) for one
+output position and one input bit plane: the unit of the paper's Table II ("one reading operation").
+
+Inputs: every layer but the first sees binary (+-1) activations, one read line pair per input (Sec. V-C).
+A layer whose input is not binary (the first layer sees the image) is fed bit-serially: `input_bits` bit
+planes, each one array read, shifted and accumulated (counted by the adder-accumulator like row segments).
+A layer without binary weights cannot sit on the XNOR crossbar: `map_model` leaves it out and says so.
 """
 from __future__ import annotations
 
@@ -63,6 +69,8 @@ class Layer:
     k: int = 1
     positions: int = 1
     dropout: bool = True
+    input_bits: int = 1
+    binary_weights: bool = True
 
     @property
     def fan_in(self) -> int:
@@ -73,8 +81,9 @@ class Layer:
         return self.fan_in * self.c_out
 
     @classmethod
-    def from_dict(cls, d: dict, where: str = "layer") -> "Layer":
-        """From a shapes-JSON entry: {name, kind, c_in, c_out, k?, out_hw?, dropout?}."""
+    def from_dict(cls, d: dict, where: str = "layer", input_bits: int = 8) -> "Layer":
+        """From a shapes-JSON entry {name, kind, c_in, c_out, k?, out_hw?, dropout?, binary_input?,
+        binary_weights?}; a non-binary input is applied in `input_bits` bit planes."""
         for key in ("kind", "c_in", "c_out"):
             if key not in d:
                 raise ValueError(f"{where}: missing key {key!r}")
@@ -88,15 +97,19 @@ class Layer:
         for key, v in (("c_in", d["c_in"]), ("c_out", d["c_out"]), ("k", k), ("positions", pos)):
             if int(v) < 1:
                 raise ValueError(f"{where}.{key} must be >= 1, got {v!r}")
+        bits = 1 if d.get("binary_input", True) else int(input_bits)
         return cls(str(d.get("name", where)), kind, int(d["c_in"]), int(d["c_out"]), k, int(pos),
-                   bool(d.get("dropout", True)))
+                   bool(d.get("dropout", True)), bits, bool(d.get("binary_weights", True)))
 
 
 def map_layer(layer: Layer, xbar: Crossbar, strategy: str = "unroll") -> dict:
     """Arrays and per-forward-pass operation counts of one layer.
 
-    row_segments: partial sums per output neuron (each read by its own ADC conversion), summed by
-    row_segments - 1 adder-accumulator ops per output neuron and position.
+    Per output position and input bit plane, each of the `arrays` (row_segments x col_tiles) is read once
+    (array_activations); each used column gives one ADC conversion, a partial sum that the adder-accumulator
+    adds into the output register (adc_conversions = column accumulations; row_segments * input_bits of
+    them per output neuron). row_activations: driven input rows summed over the arrays read; each word line
+    spans the full array width, so the word-line energy scales with row_activations * cols (cim.costs).
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"arch.strategy must be one of {STRATEGIES}, got {strategy!r}")
@@ -106,17 +119,18 @@ def map_layer(layer: Layer, xbar: Crossbar, strategy: str = "unroll") -> dict:
     else:
         segments = layer.k * layer.k * math.ceil(layer.c_in / xbar.weight_rows)
     arrays = segments * col_tiles
-    p = layer.positions
+    p, b = layer.positions, layer.input_bits
+    parts = segments * b                                   # partial sums per output neuron
     return {
         "layer": layer.name, "kind": layer.kind, "strategy": strategy, "k": layer.k, "c_in": layer.c_in,
         "c_out": layer.c_out, "positions": p, "weights": layer.weights,
         "row_segments": segments, "col_tiles": col_tiles, "arrays": arrays,
         "utilization": layer.weights / (arrays * xbar.weight_rows * xbar.weight_cols),
-        "array_activations": arrays * p,
-        "weight_reads": layer.weights * p,                 # cell-pair reads (crossbar energy scales with them)
-        "adc_conversions": segments * layer.c_out * p,
-        "adder_ops": (segments - 1) * layer.c_out * p,
-        "adder_depth": math.ceil(math.log2(segments)) if segments > 1 else 0,
+        "input_bits": b, "array_activations": arrays * p * b,
+        "weight_reads": layer.weights * p * b,             # cell-pair reads (read-line energy scales with them)
+        "row_activations": layer.fan_in * col_tiles * p * b,
+        "adc_conversions": parts * layer.c_out * p,
+        "adder_depth": math.ceil(math.log2(segments)) if segments > 1 else 0,   # adder tree per read step
         "outputs": layer.c_out * p,                        # sign/threshold comparisons
         "rng_samples": 1 if layer.dropout else 0,          # one Scale-Dropout mask bit per layer and pass
         "scale_reads": 1,                                  # one scale-memory row per layer and pass
@@ -124,9 +138,16 @@ def map_layer(layer: Layer, xbar: Crossbar, strategy: str = "unroll") -> dict:
 
 
 def map_model(layers: list[Layer], xbar: Crossbar, strategy: str = "unroll") -> list[dict]:
-    if not layers:
-        raise ValueError("shapes: no binary layers to map")
-    return [map_layer(layer, xbar, strategy) for layer in layers]
+    """Maps the layers with binary weights (the others are listed by `unmapped`)."""
+    mapped = [layer for layer in layers if layer.binary_weights]
+    if not mapped:
+        raise ValueError("shapes: no layer with binary weights to map onto the crossbars")
+    return [map_layer(layer, xbar, strategy) for layer in mapped]
+
+
+def unmapped(layers: list[Layer]) -> list[str]:
+    """Layers with full-precision weights: not on the XNOR crossbars, not in our costs."""
+    return [layer.name for layer in layers if not layer.binary_weights]
 
 
 def dropout_modules(layer: Layer, method: str) -> int:

@@ -7,11 +7,13 @@ import yaml
 
 from cim.costs import PASS_COMPONENTS, model_costs
 from cim.devices import DeviceModelError, crossbar_costs, rng_costs
-from cim.mapping import Crossbar, Layer, dropout_modules, map_layer, topology_modules
+from cim.mapping import Crossbar, Layer, dropout_modules, map_layer, map_model, topology_modules, unmapped
+from cim.tables import table2
 from conftest import REPO
 
 ARCH = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["arch"]
-DEV = {"crossbar": {"energy_per_weight_j": 2e-15, "latency_s": 1e-9, "cell_area_m2": 1e-13, "file": "x"},
+DEV = {"crossbar": {"energy_per_weight_j": 2e-15, "wordline_per_weight_j": 5e-16, "split": True, "latency_s": 1e-9,
+                    "cell_area_m2": 1e-13, "file": "x"},
        "rng": {"energy_j": 4e-12, "latency_s": 16e-9, "area_m2": 30e-12, "power_w": 2.5e-4, "file": "r"}}
 CONV = Layer("c", "conv", c_in=20, c_out=10, k=3, positions=16)   # 4 x 4 output
 SMALL = Crossbar(rows=32, cols=8)                                   # 32 weights per column, 8 neurons
@@ -23,8 +25,8 @@ def test_unroll_counts_by_hand():
     assert (m["row_segments"], m["col_tiles"], m["arrays"]) == (6, 2, 12)
     assert m["array_activations"] == 12 * 16
     assert m["adc_conversions"] == 6 * 10 * 16          # one per segment, neuron, position
-    assert m["adder_ops"] == 5 * 10 * 16                # 6 partial sums -> 5 additions
     assert m["weight_reads"] == 1800 * 16
+    assert m["row_activations"] == 180 * 2 * 16         # every row of the fan-in, in both column tiles
     assert m["adder_depth"] == 3
     assert m["utilization"] == pytest.approx(1800 / (12 * 32 * 8))
 
@@ -33,9 +35,19 @@ def test_kernel_tile_counts_by_hand():
     m = map_layer(CONV, SMALL, "kernel")
     # 9 kernel positions x ceil(20/32) = 1 tile of C_in x C_out -> 9 segments, x 2 column tiles
     assert (m["row_segments"], m["arrays"]) == (9, 18)
-    assert m["adc_conversions"] == 9 * 10 * 16 and m["adder_ops"] == 8 * 10 * 16
+    assert m["adc_conversions"] == 9 * 10 * 16 and m["row_activations"] == 180 * 2 * 16
     lin = Layer("f", "linear", c_in=100, c_out=8)
     assert map_layer(lin, SMALL, "kernel") == {**map_layer(lin, SMALL, "unroll"), "strategy": "kernel"}
+
+
+def test_image_input_bit_serial_and_fp_layers_unmapped():
+    first = Layer.from_dict({"kind": "conv", "c_in": 1, "c_out": 6, "k": 5, "out_hw": [4, 4], "binary_input": False},
+                            "l0", input_bits=8)
+    m = map_layer(first, SMALL, "unroll")
+    # fan-in 25 -> 1 segment, 1 column tile; 16 positions x 8 bit planes, 8 partial sums per output neuron
+    assert (m["input_bits"], m["array_activations"], m["adc_conversions"]) == (8, 16 * 8, 8 * 6 * 16)
+    fp = Layer.from_dict({"kind": "linear", "c_in": 8, "c_out": 2, "binary_weights": False}, "l1")
+    assert [x["layer"] for x in map_model([first, fp], SMALL)] == ["l0"] and unmapped([first, fp]) == ["l1"]
 
 
 def test_crossbar_counts_cell_pairs():
@@ -70,6 +82,24 @@ def test_totals_are_sums_of_parts(strategy):
     # hand check of one component: crossbar energy = weight reads x energy per weight read
     assert c["pass"]["energy_j"]["crossbar"] == pytest.approx((1800 * 16 + 1600) * 2e-15)
     assert c["pass"]["energy_j"]["rng"] == pytest.approx(4e-12)
+    # word lines span the 8 columns of an array: (180 rows x 2 tiles x 16 positions + 160 rows x 2 tiles) x 8
+    assert c["pass"]["energy_j"]["wordline"] == pytest.approx((180 * 2 * 16 + 160 * 2) * 8 * 5e-16)
+
+
+def test_op_units_of_periphery():
+    """Table II energies are per array read; `op: column_read` charges one per ADC conversion instead."""
+    per_array = _costs(T=1)
+    e_add = ARCH["periphery"]["adder_accumulator"]["energy_pj"] * 1e-12
+    n = per_array["counts_per_pass"]
+    assert per_array["pass"]["energy_j"]["adder_accumulator"] == pytest.approx(n["array_activations"] * e_add)
+    arch = {**ARCH, "crossbar": {"rows": 32, "cols": 8, "pair_along": "rows"},
+            "periphery": {**ARCH["periphery"], "adder_accumulator": {**ARCH["periphery"]["adder_accumulator"],
+                                                                     "op": "column_read"}}}
+    per_col = model_costs([CONV, Layer("f", "linear", c_in=160, c_out=10)], DEV, arch, 1, "unroll")
+    assert per_col["pass"]["energy_j"]["adder_accumulator"] == pytest.approx((6 * 10 * 16 + 5 * 10) * e_add)
+    bad = {**arch, "periphery": {**arch["periphery"], "averaging": {**ARCH["periphery"]["averaging"], "op": "output"}}}
+    with pytest.raises(ValueError, match=r"^arch.periphery.averaging.op: not settable"):
+        model_costs([CONV], DEV, bad, 1)
 
 
 def test_energy_and_latency_linear_in_T():
@@ -94,7 +124,16 @@ def test_device_model_adapters(tmp_path):
                               "area": {"cell_um2": 0.12}}))
     c = crossbar_costs(xb)
     assert c["energy_per_weight_j"] == pytest.approx(1e-14) and c["latency_s"] == pytest.approx(1.5e-9)
-    assert c["cell_area_m2"] == pytest.approx(0.12e-12)
+    assert c["cell_area_m2"] == pytest.approx(0.12e-12) and not c["split"] and c["wordline_per_weight_j"] == 0
+    xb.write_text(json.dumps({"rows": 256, "energy": {"column_read_pj": 2.56, "column_read_lines_pj": 0.512,
+                                                      "column_wordline_pj": 2.048}, "latency_ns": 1.5}))
+    c = crossbar_costs(xb)
+    assert c["split"] and c["energy_per_weight_j"] == pytest.approx(2e-15)
+    assert c["wordline_per_weight_j"] == pytest.approx(8e-15)
+    t2 = table2({"crossbar": c, "rng": DEV["rng"]}, ARCH).set_index("component")
+    assert t2.loc["crossbar", "energy_pj"] == pytest.approx(0.512 * 256)        # 256 columns, read lines only
+    assert t2.loc["wordline", "energy_pj"] == pytest.approx(2.048 * 256)
+    assert t2.loc["crossbar", "paper_energy_pj"] == 0.65 and math.isnan(t2.loc["wordline", "paper_energy_pj"])
     rng = tmp_path / "rng_model.json"
     rng.write_text(json.dumps({"energy": {"sample_pj": 3.0}, "timing": {"period_ns": 16.0}}))
     with pytest.raises(DeviceModelError, match="missing key 'area.cell_um2'.*rerun rule rng_model"):

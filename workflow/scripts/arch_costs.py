@@ -10,11 +10,11 @@ from cim.devices import crossbar_costs, rng_costs
 from cim.mapping import Layer
 
 
-def load_layers(path) -> tuple[dict, list[Layer]]:
+def load_layers(path, input_bits: int = 8) -> tuple[dict, list[Layer]]:
     d = json.loads(open(path).read())
     if "layers" not in d:
         raise ValueError(f"{path}: missing key 'layers' (rerun rule arch_shapes)")
-    return d, [Layer.from_dict(x, f"{path}: layers[{i}]") for i, x in enumerate(d["layers"])]
+    return d, [Layer.from_dict(x, f"{path}: layers[{i}]", input_bits) for i, x in enumerate(d["layers"])]
 
 
 def device_models(inp) -> dict:
@@ -23,7 +23,7 @@ def device_models(inp) -> dict:
 
 def main(sm) -> None:
     arch = sm.config["arch"]
-    shapes, layers = load_layers(sm.input.shapes)
+    shapes, layers = load_layers(sm.input.shapes, arch["input_bits"])
     dev = device_models(sm.input)
     out = {"workload": sm.wildcards.workload, "model": shapes.get("model"), "n_classes": shapes.get("n_classes"),
            "devices": dev, "strategies": {}, "energy_vs_T": {}}

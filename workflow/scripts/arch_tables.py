@@ -17,7 +17,7 @@ def main(sm) -> None:
     costs = {json.loads(open(f).read())["workload"]: json.loads(open(f).read()) for f in sm.input.costs}
     dev = device_models(sm.input)
     t2 = table2(dev, arch)
-    _, layers = load_layers(sm.input.table7_shapes)
+    _, layers = load_layers(sm.input.table7_shapes, arch["input_bits"])
     t7, t7_layers = table7(layers, dev["rng"], arch["table7_workload"])
     t8, br = table8(costs), breakdown(costs)
     for path, df in ((out.table2, t2), (out.table7, t7), (out.table7_layers, t7_layers), (out.table8, t8),
