@@ -17,7 +17,8 @@ ARCH = {**CONFIG["arch"], "workloads": [w for w in CONFIG["arch"]["workloads"] i
 
 def _devices(tmp):
     xb, rng = tmp / "crossbar_model.json", tmp / "rng_model.json"
-    xb.write_text(json.dumps({"rows": 256, "energy": {"column_read_pj": 0.5}, "latency_ns": 2.0,
+    xb.write_text(json.dumps({"rows": 256, "energy": {"column_read_pj": 0.5, "column_read_lines_pj": 0.1,
+                                                                "column_wordline_pj": 0.4}, "latency_ns": 2.0,
                               "area": {"cell_um2": 0.12}}))
     rng.write_text(json.dumps({"energy_per_bit_pj": 3.0, "latency_ns": 16.0, "area": {"cell_um2": 30.0}}))
     return xb, rng
@@ -49,7 +50,13 @@ def built(tmp_path_factory):
                                                     "T20": {"accuracy": 0.96, "mean_entropy": 0.3}},
         "ood": {"gaussian/entropy": {"eq26_detection_rate": 0.99}, "uniform/entropy": {"eq26_detection_rate": 0.5}}}))
     pd.DataFrame({"T": [1, 2, 3, 4], "accuracy": [0.90, 0.95, 0.96, 0.96]}).to_csv(run / "acc_vs_T.csv", index=False)
-    spec = {"dir": str(run), "dataset": "mnist", "model": "lenet5", "method": "scaledrop", "seed": 0}
+    rot = tmp / "rotation.csv"
+    pd.DataFrame({"method": ["scaledrop"] * 2 + ["mc_dropout"] * 2, "angle": [0, 45] * 2,
+                  "entropy": [0.1, 0.9, 0.05, 0.7]}).to_csv(rot, index=False)
+    files = {k: run / f for k, f in (("metrics", "metrics.json"), ("mc_eval", "mc_eval.json"),
+                                     ("acc_vs_T", "acc_vs_T.csv"), ("variation", "variation.json"))}
+    spec = {"dir": str(run), "dataset": "mnist", "model": "lenet5", "method": "scaledrop", "seed": 0,
+            "files": {**files, "rotation": rot}}
     out = NS(claims=tmp / "claims.csv", md=tmp / "report.md")
     report_summary.main(NS(config=cfg, params=NS(runs=[spec]), input=NS(costs=[costs], **t), output=out))
     return {"costs": json.loads(costs.read_text()), "claims": pd.read_csv(out.claims), "md": out.md.read_text(),
@@ -70,10 +77,12 @@ def test_claims_are_judged_or_not_tested(built):
     ood = c.loc["OOD detection rate, Eq. 26 (worst set, %)"]
     assert ood["status"] == "fails" and ood["ours"] == pytest.approx(50.0)
     assert c.loc["MC accuracy plateaus by T (<= paper)", "ours"] == 3
-    for name in ("accuracy vs point-estimate BNN (loss, pts)", "entropy under shift >= MC-Dropout (nats)",
-                 "accuracy change under 3x dropout-module variation (pts)"):
-        assert c.loc[name, "status"] == "not tested" and isinstance(c.loc[name, "note"], str)
-    assert c.loc["one dropout module for the whole network", "status"] == "not tested"   # no metrics.json
+    ent = c.loc["entropy under rotation shift minus MC-Dropout's (nats)"]            # rotated rows only: 0.9 - 0.7
+    assert ent["status"] == "holds" and ent["ours"] == pytest.approx(0.2)
+    assert c.loc["accuracy loss vs point-estimate BNN (pts)", "note"] == "no method 'none' (plain BNN) in nn.methods"
+    for name in ("accuracy change under dropout-module variation (worst, pts)", "dropout modules for the whole network"):
+        assert c.loc[name, "status"] == "not tested" and c.loc[name, "note"].endswith(".json missing")
+    assert c.loc["energy per image at T=10 (uJ)", "status"] in ("holds", "fails")
 
 
 def test_tables_have_paper_columns(built):
@@ -91,4 +100,7 @@ def test_report_md_renders_offline(built):
     md = built["md"]
     assert md.startswith("# scaledrop: end-to-end summary")
     assert "| claim | scope | ours | paper_value |" in md and "not tested" in md and "http" not in md
+    s = built["costs"]["strategies"]["unroll"]
+    assert f"{s['inference']['energy_total_j'] * 1e6:.3g} uJ per image" in md        # headline from costs.json
+    assert "| lenet5_mnist | wordline |" in md and "| wordline |" in md                # own line, Table II too
     assert all(p.stat().st_size > 1000 for p in built["pngs"].values())

@@ -24,9 +24,21 @@ def _device_model(kind):
 
 
 def _nn_runs():
-    nn = config["nn"]
-    return [{"dir": f"{RES}/nn/{d}_{m}_{me}_s{s}", "dataset": d, "model": m, "method": me, "seed": s}
-            for d in nn["datasets"] for m in nn["models"] for me in nn["methods"] for s in nn["seeds"]]
+    """Configured NN runs and the files their claims read (variation and rotation only with nn.eval)."""
+    nn, runs = config["nn"], []
+    for d in nn["datasets"]:
+        for m in nn["models"]:
+            for me in nn["methods"]:
+                for s in nn["seeds"]:
+                    run = f"{RES}/nn/{d}_{m}_{me}_s{s}"
+                    files = {"metrics": f"{run}/metrics.json", "mc_eval": f"{run}/mc_eval.json",
+                             "acc_vs_T": f"{run}/acc_vs_T.csv"}
+                    if "eval" in nn:
+                        files["rotation"] = f"{RES}/tables/eval_{d}_{m}_fig6_rotation.csv"
+                        if me == "scaledrop":
+                            files["variation"] = f"{run}/variation.json"
+                    runs.append({"dir": run, "dataset": d, "model": m, "method": me, "seed": s, "files": files})
+    return runs
 
 
 rule arch_shapes:
@@ -95,7 +107,7 @@ rule report_summary:
         table7=f"{TABLES}/table7_dropout_modules.csv",
         table8=f"{TABLES}/table8_energy.csv",
         breakdown=f"{TABLES}/arch_breakdown.csv",
-        nn=[f"{r['dir']}/{f}" for r in _nn_runs() for f in ("metrics.json", "mc_eval.json", "acc_vs_T.csv")],
+        nn=sorted({f for r in _nn_runs() for f in r["files"].values()}),
     params:
         runs=_nn_runs(),
     output:
