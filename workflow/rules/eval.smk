@@ -54,3 +54,52 @@ if "eval" in NN:
     if "scaledrop" in NN["methods"]:
         TARGETS += expand(EV_TAB + "_s{seed}_table4_variation.csv", dataset=NN["datasets"], model=NN["models"],
                           seed=NN["seeds"])
+
+
+def ev_shift_models(wc):
+    """Scale-Dropout and the MC-Dropout variants among nn.methods (Fig. 5 contrast)."""
+    ms = [m for m in NN["methods"] if m == "scaledrop" or m.replace("_", "").startswith("mcdropout")]
+    return expand(f"{RES}/nn/{wc.dataset}_{wc.model}_{{method}}_s{min(NN['seeds'])}/model.pt", method=ms)
+
+
+rule eval_shift:
+    input:
+        models=ev_shift_models,
+    output:
+        fig5=EV_TAB + "_fig5_noise_ci.csv",
+        fig5_png=report(EV_TAB + "_fig5_noise_ci.png", caption="../report/eval_fig5.rst", category="Evaluation suite"),
+        corruption=EV_TAB + "_table10_corruption_runs.csv",
+        table10=EV_TAB + "_table10_corruption.csv",
+        table10_png=report(EV_TAB + "_table10_corruption.png", caption="../report/eval_table10.rst",
+                           category="Evaluation suite"),
+    params:
+        eval=NN.get("eval"),
+        mc=NN["mc"],
+    wildcard_constraints:
+        **{k: NN_WC[k] for k in ("dataset", "model")},
+    threads: 1
+    script:
+        "../scripts/eval_shift.py"
+
+
+rule eval_crossbar:
+    input:
+        crossbar_model=RES + "/devices/crossbar_model.json",
+        model=RES + "/nn/{dataset}_{model}_scaledrop_s{seed}/model.pt",
+    output:
+        table=EV_TAB + "_s{seed}_crossbar.csv",
+    params:
+        eval=NN.get("eval"),
+    wildcard_constraints:
+        **{k: NN_WC[k] for k in ("dataset", "model", "seed")},
+    threads: 1
+    script:
+        "../scripts/eval_crossbar.py"
+
+
+if "eval" in NN and "scaledrop" in NN["methods"]:
+    TARGETS += expand(EV_TAB + "_{f}", dataset=NN["datasets"], model=NN["models"],
+                      f=["fig5_noise_ci.png", "table10_corruption.csv"])
+    if NN["eval"].get("crossbar", True):
+        TARGETS += expand(EV_TAB + "_s{seed}_crossbar.csv", dataset=NN["datasets"], model=NN["models"],
+                          seed=NN["seeds"][:1])
