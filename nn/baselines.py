@@ -1,6 +1,7 @@
 """Baselines of Table III in the same harness (method values of `build_model`):
 
-fp (full precision, ReLU), mcdropout / mc_dropout (FP + dropout on the features before the classifier),
+fp (full precision, ReLU), mcdropout / mc_dropout (FP + dropout on the features before the classifier; activation
+`baselines.activation`, ReLU by default), mcdropout_htanh (the same with HTanh, so both variants run side by side),
 mcdropconnect (FP + DropConnect on every weight matrix), ensemble (Deep Ensemble of `ensemble_size` FP members),
 bnn (= none, deterministic IR-Net BNN), spindrop (neuron-wise dropout in the BNN) and spatial_spindrop
 (channel-wise dropout in the BNN). Stochastic modules here carry an `mc` flag (active in eval mode for MC) and
@@ -15,7 +16,9 @@ import torch.nn.functional as F
 from torch import nn
 
 ALIASES = {"mc_dropout": "mcdropout", "mc_dropconnect": "mcdropconnect", "bnn": "none"}
-FP_METHODS = ("fp", "mcdropout", "mcdropconnect", "ensemble")
+FP_METHODS = ("fp", "mcdropout", "mcdropout_htanh", "mcdropconnect", "ensemble")
+MC_DROPOUT = ("mcdropout", "mcdropout_htanh")
+FIXED_ACTIVATION = {"mcdropout_htanh": "htanh"}  # other FP methods use baselines.activation
 BINARY_METHODS = ("none", "scaledrop", "spindrop", "spatial_spindrop")
 DEFAULT_BASELINES = {"activation": "relu", "p": {"mcdropout": 0.2, "mcdropconnect": 0.1, "spindrop": 0.1,
                                                  "spatial_spindrop": 0.1}, "ensemble_size": 5}
@@ -23,6 +26,17 @@ DEFAULT_BASELINES = {"activation": "relu", "p": {"mcdropout": 0.2, "mcdropconnec
 
 def canonical(method: str) -> str:
     return ALIASES.get(method, method)
+
+
+def activation(method: str, bl: dict | None) -> str:
+    """Activation of a full-precision baseline (canonical `method`, `bl` the baselines config)."""
+    return FIXED_ACTIVATION.get(method, (bl or {}).get("activation", DEFAULT_BASELINES["activation"]))
+
+
+def dropout_p(method: str, bl: dict | None) -> float:
+    """Dropout / DropConnect p of `method` from baselines.p; MC-Dropout variants fall back to p['mcdropout']."""
+    p = {**DEFAULT_BASELINES["p"], **((bl or {}).get("p") or {})}
+    return float(p.get(method, p["mcdropout"] if method in MC_DROPOUT else 0.0))
 
 
 class _Stochastic(nn.Module):

@@ -8,7 +8,7 @@ from nn.models import build_model
 from nn.train import Split, fit
 
 torch.set_num_threads(1)
-METHODS = ["fp", "mcdropout", "mc_dropout", "mcdropconnect", "ensemble", "bnn", "none", "spindrop",
+METHODS = ["fp", "mcdropout", "mc_dropout", "mcdropout_htanh", "mcdropconnect", "ensemble", "bnn", "none", "spindrop",
            "spatial_spindrop", "scaledrop"]
 
 
@@ -59,3 +59,14 @@ def test_mc_with_p0_equals_deterministic(method):
     x = torch.randn(8, 1, 28, 28)
     _, logits = mc_predict(m, x, 4, torch.Generator().manual_seed(1))
     assert torch.equal(logits, predict(m, x)[None].expand(4, -1, -1))
+
+
+def test_mcdropout_relu_and_htanh_variants():
+    relu = build_model("lenet5", 1, 10, {"method": "mc_dropout", "baselines": {"p": {"mcdropout": 0.3}}})
+    ht = build_model("lenet5", 1, 10, {"method": "mcdropout_htanh", "baselines": {"p": {"mcdropout": 0.3}}})
+    acts = lambda m: {x.act for x in m.modules() if hasattr(x, "act")} - {None}  # noqa: E731
+    assert acts(relu) == {"relu"} and acts(ht) == {"htanh"}
+    assert [d.p for d in stochastic_modules(ht)] == [0.3] == [d.p for d in stochastic_modules(relu)]
+    ht.load_state_dict(relu.state_dict())
+    x = 3 * torch.randn(4, 1, 28, 28)
+    assert not torch.allclose(predict(relu.eval(), x), predict(ht.eval(), x))  # same weights, other activation

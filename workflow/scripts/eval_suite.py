@@ -15,7 +15,7 @@ from nn.data.transforms import normalize, to_float
 from nn.mc import mc_predict, predict
 from nn.train import load_model
 
-STOCHASTIC = ("scaledrop", "mcdropout", "mcdropconnect", "ensemble", "spindrop", "spatial_spindrop")
+STOCHASTIC = ("scaledrop", "mcdropout", "mcdropout_htanh", "mcdropconnect", "ensemble", "spindrop", "spatial_spindrop")
 
 
 def main(sm):
@@ -55,7 +55,7 @@ def main(sm):
                              "eq26_detection_rate": 100 * float(M.ood_flags(po, q, thr).mean()),
                              "eq26_id_false_rate": 100 * float(M.ood_flags(pt, q, thr).mean()),
                              **M.ood_scores(id_ent, M.entropy(M.predictive_mean(po)))})
-        if method in ("none", "mcdropout", "ensemble", "scaledrop", "fp"):
+        if method in ("none", "mcdropout", "mcdropout_htanh", "ensemble", "scaledrop", "fp"):
             xr = to_float(test.x[: int(ev["n_rotate"])])
             for r in E.rotation_study(model, xr, y[: len(xr)], ev["rotations"], T if stoch else 1, gen, norm):
                 rot_rows.append({"method": run["method"], **r})
