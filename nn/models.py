@@ -2,8 +2,8 @@
 next layer. Registry: `build_model(name, in_ch, n_classes, cfg)`.
 
 cfg keys (the `nn:` config section or a subset): method ("scaledrop", "none" or a baseline of nn.baselines: fp,
-mcdropout, mcdropconnect, ensemble, bnn, spindrop, spatial_spindrop), first_binary, last_binary, scale_dropout
-{mode, elementwise, p_small, p_large, param_threshold, rand_range, sampler {kind, ...}} and baselines {activation,
+mcdropout, mcdropout_htanh, mcdropconnect, ensemble, bnn, spindrop, spatial_spindrop), first_binary, last_binary,
+scale_dropout {mode, elementwise, p_small, p_large, param_threshold, rand_range, sampler {kind, ...}} and baselines {activation,
 p {method: p}, ensemble_size}.
 """
 from __future__ import annotations
@@ -29,8 +29,7 @@ class _Factory:
             known = ", ".join(METHODS + tuple(B.ALIASES))
             raise ValueError(f"unknown method {cfg.get('method')!r} (known: {known})")
         bl = cfg.get("baselines") or {}
-        self.act = bl.get("activation", B.DEFAULT_BASELINES["activation"])
-        self.p = {**B.DEFAULT_BASELINES["p"], **(bl.get("p") or {})}.get(self.method, 0.0)
+        self.act, self.p = B.activation(self.method, bl), B.dropout_p(self.method, bl)
         self.fp = self.method in B.FP_METHODS
         self.first_binary = bool(cfg.get("first_binary", True))
         self.last_binary = bool(cfg.get("last_binary", True))
@@ -60,7 +59,7 @@ class _Factory:
 
     def linear(self, fin, fout, last=False):
         if self.fp:
-            return B.FPLinear(fin, fout, act=self.act, in_dropout=self.p if last and self.method == "mcdropout" else 0.0,
+            return B.FPLinear(fin, fout, act=self.act, in_dropout=self.p if last and self.method in B.MC_DROPOUT else 0.0,
                               dropconnect=self.p if self.method == "mcdropconnect" else 0.0)
         bw = self.last_binary if last else True
         return BinaryLinear(fin, fout, binary_weights=bw, binary_input=True,
