@@ -28,9 +28,9 @@ def main(sm):
         model, meta = load_model(path)
         method = common.json.loads(open(path.replace("model.pt", "metrics.json")).read())["method"]
         norm = lambda x: normalize(x, meta["mean"], meta["std"])  # noqa: E731
-        rows = S.fig5_noise(model, to_float(test.x[i:i + 1]), f5["strengths"], int(f5["T"]), norm, 1,
-                            torch.Generator().manual_seed(0), k)
-        fig5 += [{"method": method, "image": i, "label": int(test.y[i]), "T": int(f5["T"]), **r} for r in rows]
+        f5_rows = S.fig5_noise(model, to_float(test.x[i:i + 1]), f5["strengths"], int(f5["T"]), norm, 1,
+                               torch.Generator().manual_seed(0), k)
+        fig5 += [{"method": method, "image": i, "label": int(test.y[i]), "T": int(f5["T"]), **r} for r in f5_rows]
         if canonical(method) == "scaledrop":
             n = int(cx["n_images"])
             rows = S.corruption_study(model, test.x[:n], test.y[:n].numpy(), cx["corruptions"], cx["severities"],
