@@ -50,16 +50,22 @@ def load_json(path, kind: str, rule: str | None = None) -> dict:
 
 
 def rng_costs(path, rule: str | None = None) -> dict:
-    """Spin-ScaleDrop cell: energy [J] and period [s] of one sample, area [m^2], power [W]."""
+    """Spin-ScaleDrop cell: energy [J] and latency [s] of one sample, cycle period [s], area [m^2], power [W].
+
+    Power = sample energy / cycle period (RESET + SET + read, back to back) unless the file gives one.
+    """
     m, rule = load_json(path, "rng", rule), rule or PRODUCERS["rng"]
-    e = pick(m, (("energy_per_bit_pj", PJ), ("energy.sample_pj", PJ), ("energy.per_sample_pj", PJ), ("energy_per_sample_pj", PJ),
-                 ("energy_per_sample_j", 1.0), ("energy.total_pj", PJ)), path, rule)
-    t = pick(m, (("timing.period_ns", NS), ("period_ns", NS), ("sample_period_ns", NS), ("latency_ns", NS),
-                 ("sample_period_s", 1.0)), path, rule)
-    area = pick(m, (("area.cell_um2", UM2), ("area.total_um2", UM2), ("area_um2", UM2), ("area_m2", 1.0)), path, rule)
+    e = pick(m, (("energy_per_bit_pj", PJ), ("energy.sample_pj", PJ), ("energy.per_sample_pj", PJ),
+                 ("energy_per_sample_pj", PJ), ("energy_per_sample_j", 1.0), ("energy.total_pj", PJ)), path, rule)
+    t = pick(m, (("latency_ns", NS), ("timing.latency_ns", NS), ("timing.period_ns", NS), ("period_ns", NS)),
+             path, rule)
+    period = pick(m, (("cycle_period_ns", NS), ("timing.period_ns", NS), ("period_ns", NS)), path, rule,
+                  required=False) or t
+    area = pick(m, (("area.um2", UM2), ("area.cell_um2", UM2), ("area.total_um2", UM2), ("area_um2", UM2),
+                    ("area_m2", 1.0)), path, rule)
     power = pick(m, (("power_mw", 1e-3), ("energy.power_mw", 1e-3), ("power_w", 1.0)), path, rule, required=False)
-    return {"energy_j": e, "latency_s": t, "area_m2": area, "power_w": e / t if power is None else power,
-            "file": str(path)}
+    return {"energy_j": e, "latency_s": t, "period_s": period, "area_m2": area,
+            "power_w": e / period if power is None else power, "file": str(path)}
 
 
 def crossbar_costs(path, rule: str | None = None) -> dict:

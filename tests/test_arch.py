@@ -135,12 +135,15 @@ def test_device_model_adapters(tmp_path):
     assert t2.loc["wordline", "energy_pj"] == pytest.approx(2.048 * 256)
     assert t2.loc["crossbar", "paper_energy_pj"] == 0.65 and math.isnan(t2.loc["wordline", "paper_energy_pj"])
     rng = tmp_path / "rng_model.json"
-    rng.write_text(json.dumps({"energy": {"sample_pj": 3.0}, "timing": {"period_ns": 16.0}}))
-    with pytest.raises(DeviceModelError, match="missing key 'area.cell_um2'.*rerun rule rng_model"):
+    rng.write_text(json.dumps({"energy_per_bit_pj": 3.0, "latency_ns": 16.0}))
+    with pytest.raises(DeviceModelError, match="missing key 'area.um2'.*rerun rule rng_model"):
         rng_costs(rng)
-    rng.write_text(json.dumps({"energy": {"sample_pj": 3.0}, "timing": {"period_ns": 15.0}, "area": {"cell_um2": 30}}))
+    # the rng_model.json layout: sampling latency, back-to-back cycle period (for power), area.um2
+    rng.write_text(json.dumps({"energy_per_bit_pj": 3.0, "latency_ns": 15.0, "cycle_period_ns": 20.0,
+                               "area": {"um2": 30}}))
     r = rng_costs(rng)
-    assert r["power_w"] == pytest.approx(3e-12 / 15e-9) and math.isclose(r["area_m2"], 30e-12)
+    assert r["power_w"] == pytest.approx(3e-12 / 20e-9) and r["latency_s"] == pytest.approx(15e-9)
+    assert math.isclose(r["area_m2"], 30e-12)
 
 
 def test_bad_layer_is_one_clear_error():

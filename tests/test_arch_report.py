@@ -20,7 +20,8 @@ def _devices(tmp):
     xb.write_text(json.dumps({"rows": 256, "energy": {"column_read_pj": 0.5, "column_read_lines_pj": 0.1,
                                                                 "column_wordline_pj": 0.4}, "latency_ns": 2.0,
                               "area": {"cell_um2": 0.12}}))
-    rng.write_text(json.dumps({"energy_per_bit_pj": 3.0, "latency_ns": 16.0, "area": {"cell_um2": 30.0}}))
+    rng.write_text(json.dumps({"energy_per_bit_pj": 3.0, "latency_ns": 16.0, "cycle_period_ns": 17.0,
+                               "area": {"um2": 30.0}}))
     return xb, rng
 
 
