@@ -1,7 +1,9 @@
-"""Evaluation-suite helpers: plateau T, Table IX accept / reject rates, rotation study shape."""
+"""Evaluation-suite helpers: plateau T, Table IX accept / reject rates, rotation study, Fig. 5 CI, Table X."""
 import numpy as np
+import pytest
 import torch
 
+from nn.evaluate_shift import PAPER_X, corruption_study, corruption_summary, fig5_noise, preprocess
 from nn.evaluate import accept_reject, plateau_t, rotation_study, running_accuracy
 from nn.models import build_model
 
@@ -34,3 +36,60 @@ def test_rotation_study_rows():
     x = torch.rand(6, 1, 28, 28)
     rows = rotation_study(m, x, np.zeros(6, int), [0, 90], 3, torch.Generator().manual_seed(0), lambda v: v - 0.5)
     assert [r["angle"] for r in rows] == [0.0, 90.0] and all(r["entropy"] >= 0 for r in rows)
+
+
+def test_paper_table_x_mce_is_the_plain_mean_of_the_ces():
+    """Protocol check: the paper's mCE / mOOD are unnormalised means over the 15 corruptions (no AlexNet CE)."""
+    for v in PAPER_X.values():
+        assert len(v["per"]) == 15
+        assert abs(np.mean([ce for _, ce in v["per"].values()]) - v["mce"]) < 0.02
+        assert abs(np.mean([o for o, _ in v["per"].values()]) - v["mood"]) < 0.02
+
+
+def test_corruption_summary_means_over_severities_then_corruptions():
+    rows = [{"preprocess": "none", "corruption": "clean", "severity": 0, "error": 5.0, "ood_rate": 1.0}]
+    for c, errs in (("fog", (10.0, 30.0)), ("contrast", (40.0, 60.0))):
+        rows += [{"preprocess": "none", "corruption": c, "severity": s, "error": e, "ood_rate": e / 2}
+                 for s, e in zip((1, 5), errs)]
+    out = {r["corruption"]: r for r in corruption_summary(rows, "mnist", "lenet5")}
+    assert out["fog"]["ce"] == 20.0 and out["contrast"]["ce"] == 50.0 and out["fog"]["ood_rate"] == 10.0
+    assert out["mean (mCE / mOOD)"]["ce"] == 35.0 and out["mean (mCE / mOOD)"]["clean_error"] == 5.0
+    assert np.isnan(out["fog"]["paper_ce"])
+    paper = corruption_summary([{**r, "preprocess": "channel"} for r in rows], "cifar10", "vgg_small")
+    assert paper[-1]["paper_ce"] == PAPER_X[("vgg_small", "channel")]["mce"]
+
+
+def test_preprocess_modes():
+    x = torch.randint(0, 256, (20, 3, 8, 8), dtype=torch.uint8)
+    assert torch.equal(preprocess(x, "none", None, None), x.float() / 255)
+    c = preprocess(x, "channel", None, None)
+    assert torch.allclose(c.mean((0, 2, 3)), torch.zeros(3), atol=1e-5)
+    assert torch.allclose(c.std((0, 2, 3), unbiased=False), torch.ones(3), atol=1e-4)
+    with pytest.raises(ValueError, match="nn.eval.corruption.preprocess"):
+        preprocess(x, "histeq", None, None)
+
+
+def test_fig5_ci_brackets_the_mean_and_collapses_without_dropout():
+    torch.manual_seed(0)
+    x = torch.rand(1, 1, 28, 28)
+    gen = torch.Generator().manual_seed(0)
+    sd = build_model("lenet5", 1, 10, {"method": "scaledrop", "scale_dropout": {"p_small": 0.5, "p_large": 0.5}})
+    rows = fig5_noise(sd.eval(), x, [0.0, 1.0], 30, lambda v: v - 0.5, 1, gen)
+    assert len(rows) == 2 * 2 * 10
+    tol = lambda r: 1e-5 * (1 + abs(r["mean"]))  # noqa: E731  (float32 logits)
+    assert all(r["ci_lo_eq23"] - tol(r) <= r["mean"] <= r["ci_hi_eq23"] + tol(r) for r in rows)
+    assert any(r["ci_hi_eq23"] - r["ci_lo_eq23"] > 1e-3 for r in rows)  # Scale-Dropout spreads the passes
+    for s in (0.0, 1.0):
+        assert abs(sum(r["mean"] for r in rows if r["quantity"] == "softmax" and r["strength"] == s) - 1) < 1e-5
+    det = fig5_noise(build_model("lenet5", 1, 10, {"method": "none"}).eval(), x, [0.5], 5, lambda v: v, 1, gen)
+    assert all(r["ci_hi_eq23"] - r["ci_lo_eq23"] < 1e-5 for r in det)
+
+
+def test_corruption_study_rows():
+    m = build_model("lenet5", 1, 10, {"method": "scaledrop"}).eval()
+    x = torch.randint(0, 256, (6, 1, 28, 28), dtype=torch.uint8)
+    meta = {"mean": [0.13], "std": [0.31]}
+    rows = corruption_study(m, x, np.zeros(6, int), ["fog", "pixelate"], [1, 5], ["none", "channel"], 3, meta,
+                            10, 0.95, 0)
+    assert len(rows) == (1 + 2 * 2) * 2
+    assert all(0 <= r["error"] <= 100 and 0 <= r["ood_rate"] <= 100 for r in rows)
