@@ -224,3 +224,19 @@ def read_energy(spec: ColumnSpec, w, x, lsb: float, var: Variation | None = None
     settle = (t[win][bad[-1] + 1] - t0) if len(bad) else 0.0
     return {"energy_j": e_lines + e_wl, "energy_read_lines_j": e_lines, "energy_wordline_j": e_wl,
             "latency_s": settle, "current_a": final}
+
+
+def array_energy(read: dict, spec: ColumnSpec, cols: int) -> dict:
+    """Energy [J] of one MVM of a rows x cols array from one simulated column read (`read_energy` output).
+
+    Read lines: every column draws its own read current, so cols x the column's read-line energy (the
+    array itself, what paper Table II's "crossbar array" counts). Word lines: word line i runs across
+    all cols columns and gates the 2 cells of row i in each, so it is charged once per MVM (one row
+    activation): its gate charge is cols x the column's per-row share (column word-line energy / rows;
+    the simulated column has no word-line wire) plus its wire, 2 cells x cols pitches of c_wire, at vdd.
+    Summed over the rows this counts every access gate exactly once.
+    """
+    per_row = (read["energy_wordline_j"] / spec.rows * cols + 2 * cols * spec.c_wire * spec.vdd ** 2)
+    lines = read["energy_read_lines_j"] * cols
+    return {"read_lines_j": lines, "wordline_per_row_activation_j": per_row, "wordline_j": per_row * spec.rows,
+            "total_j": lines + per_row * spec.rows}

@@ -2,8 +2,12 @@
 
 The ADC converts the column current to one of L = min(2^b, R+1) codes. Code k covers popcounts with
 centres in [k(R+1)/L - 1/2, (k+1)(R+1)/L - 1/2); its thresholds are those popcount boundaries mapped
-through the nominal transfer curve I(p), and its output is the rounded mean popcount of the code.
+through a reference transfer curve I_ref(p), and its output is the rounded mean popcount of the code.
 With L = R+1 every popcount has its own code (thresholds halfway between neighbouring currents).
+Reference (`crossbar.adc_reference`): `nominal` = the curve of nominal devices; `calibrated` = the mean
+curve of the varied Monte Carlo columns (a per-array reference trim, done once after fabrication by
+reading columns of known popcount), which removes the systematic shift that variation gives the mean
+current (cell current ~ 1/R is convex in the spread) but not the column-to-column spread.
 
 Error model: the current at popcount p is N(mu(p), sigma(p)^2) with mu = I(p) + d0 + d1 p and
 sigma^2 = s0 + s1 p (cell currents add, so their variances add: R HRS-type terms plus p LRS-minus-HRS
@@ -68,8 +72,29 @@ def fit_noise(p: np.ndarray, i: np.ndarray, coef) -> dict:
     return {"mean_offset": d.tolist(), "variance": s.tolist()}
 
 
+REFERENCES = ("nominal", "calibrated")
+
+
+def analyse(p: np.ndarray, i: np.ndarray, coef_nominal, rows: int, bits: int, reference: str) -> dict:
+    """Error model of samples (popcount p, current i) for ADC thresholds on the `reference` curve.
+
+    Adds `reference`, `reference_coefficients`, `noise` and the ADC applied to the samples themselves
+    (`empirical_error_rate`, `empirical_mean`, `empirical_sigma`).
+    """
+    if reference not in REFERENCES:
+        raise ValueError(f"crossbar.adc_reference must be one of {', '.join(REFERENCES)}, got {reference!r}")
+    p, i = np.asarray(p), np.asarray(i, float)
+    coef = list(coef_nominal) if reference == "nominal" else fit_transfer(p, i, len(coef_nominal) - 1)["coefficients"]
+    noise = fit_noise(p, i, coef)
+    m = error_model(coef, noise, rows, bits)
+    emp = convert(i, np.array(m["thresholds_a"]), np.array(m["codes_popcount"])) - p
+    return {"reference": reference, "reference_coefficients": coef, "noise": noise, **m,
+            "empirical_error_rate": float((emp != 0).mean()), "empirical_mean": float(emp.mean()),
+            "empirical_sigma": float(emp.std())}
+
+
 def error_model(coef, noise: dict, rows: int, bits: int) -> dict:
-    """Confusion P(p_hat | p) in compact form (offsets p_hat - p with probabilities per popcount)."""
+    """Confusion P(p_hat | p) (offsets p_hat - p with probabilities per popcount), thresholds on curve `coef`."""
     i_nom = curve(coef, rows)
     thr, recon = adc(i_nom, bits)
     pop = np.arange(rows + 1, dtype=float)

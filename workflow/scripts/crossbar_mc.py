@@ -21,7 +21,8 @@ for k in tqdm(range(c["mc"]["samples"]), desc=f"crossbar MC R={R} level={level:g
     w = pat.choice([-1, 1], R)
     x = xb.patterns_for(w, pops, pat)
     i = xb.column_currents(spec, w, x, var, retries=cfg["spice"]["max_retries"])
-    recs += [{"sample": sample, "popcount": int(p), "current_a": a} for p, a in zip(pops, i)]
+    recs += [{"rows": R, "variation_level": level, "sample": sample, "popcount": int(p), "current_a": a}
+             for p, a in zip(pops, i)]
 common.write_csv(snakemake.output.csv, pd.DataFrame(recs))  # noqa: F821
 with open(snakemake.log[0], "w") as fh:  # noqa: F821
     fh.write(f"rows={R} level={level} chunk={chunk} samples={c['mc']['samples']}\n")

@@ -1,13 +1,16 @@
-"""Rule crossbar_model: results/devices/crossbar_model.json (+ summary CSV, plots) for the NN side."""
+"""Rule crossbar_model: ADC error models (every rows x bits x var x reference, Sec. V-C) and
+results/devices/crossbar_model.json (+ summary CSV, confusion CSV, plots) for the NN and architecture side."""
 import json
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import common  # noqa: E402
+from devices import crossbar_adc as xa  # noqa: E402
 from devices.params import load_params, mtj_rp  # noqa: E402
 from devices.spice import versions  # noqa: E402
 
@@ -17,65 +20,107 @@ PAPER_DECODING_SENSING_PJ = 4.76    # Table II, "Memory (Decoding/Sensing)"
 
 cfg = snakemake.config  # noqa: F821
 c, inp = cfg["crossbar"], snakemake.input  # noqa: F821
-load = [json.loads(open(f).read()) for f in inp.transfer]
-tr = {d["rows"]: d for d in load}
-en = {d["rows"]: d for d in (json.loads(open(f).read()) for f in inp.energy)}
-adc = [json.loads(open(f).read()) for f in inp.adc]
-summary = pd.DataFrame([{"rows": a["rows"], "adc_bits": a["adc_bits"], "variation_level": a["variation_level"],
-                         "error_rate": a["error_rate"], "error_mean": a["mean"], "error_sigma": a["sigma"],
-                         "empirical_error_rate": a["empirical_error_rate"], "n_samples": a["n_samples"],
-                         "r2": tr[a["rows"]]["r2"], "max_error_popcount": tr[a["rows"]]["max_error_popcount"],
-                         "ir_drop_max_error_popcount": tr[a["rows"]]["ir_drop_max_error_popcount"],
-                         "column_read_pj": en[a["rows"]]["column_read_pj"], "latency_ns": en[a["rows"]]["latency_ns"]}
-                        for a in adc]).sort_values(["rows", "variation_level", "adc_bits"])
-common.write_csv(snakemake.output.summary, summary)  # noqa: F821
 
-R, bits, lvl = c["model_rows"], c["model_adc_bits"], float(c["variation"]["model_level"])
-m = next(a for a in adc if a["rows"] == R and a["adc_bits"] == bits and a["variation_level"] == lvl)
-t, e = tr[R], en[R]
-f = c["area"]["feature_nm"] * 1e-3
-cell_um2 = c["area"]["cell_f2"] * f * f
-array_pj = e["column_read_pj"] * c["cols"]
+
+def load(f):
+    return json.loads(open(f).read())
+
+
+tr = {d["rows"]: d for d in map(load, inp.transfer)}
+en = {d["rows"]: d for d in map(load, inp.energy)}
+sets = {(tr_d["rows"], 0.0): pd.read_csv(f) for tr_d, f in zip(map(load, inp.transfer), inp.samples)}
+if inp.mc:
+    mc = pd.concat([pd.read_csv(f) for f in inp.mc], ignore_index=True)
+    sets.update({(int(r), float(v)): g for (r, v), g in mc.groupby(["rows", "variation_level"])})
+
+bits_all = sorted(set(c["adc_bits"]) | {c["model_adc_bits"]})
+res, summary, conf = {}, [], []
+for (R, lvl), df in sorted(sets.items()):
+    t, e = tr[R], en[R]
+    for bits in bits_all:
+        for ref in xa.REFERENCES:
+            a = res[R, lvl, bits, ref] = xa.analyse(df.popcount.to_numpy(), df.current_a.to_numpy(),
+                                                    t["coefficients"], R, bits, ref)
+            summary.append({"rows": R, "adc_bits": bits, "variation_level": lvl, "adc_reference": ref,
+                            "error_rate": a["error_rate"], "error_mean": a["mean"], "error_sigma": a["sigma"],
+                            "empirical_error_rate": a["empirical_error_rate"], "empirical_mean": a["empirical_mean"],
+                            "n_samples": len(df), "r2": t["r2"], "max_error_popcount": t["max_error_popcount"],
+                            "ir_drop_max_error_popcount": t["ir_drop_max_error_popcount"],
+                            "column_read_pj": e["column_read_pj"], "column_read_lines_pj": e["column_read_lines_pj"],
+                            "latency_ns": e["latency_ns"]})
+            conf += [{"rows": R, "adc_bits": bits, "variation_level": lvl, "adc_reference": ref, "popcount": p,
+                      "offset": o, "prob": q}
+                     for p, (offs, prs) in enumerate(zip(a["offsets"], a["probs"])) for o, q in zip(offs, prs)]
+summary = pd.DataFrame(summary)
+common.write_csv(snakemake.output.summary, summary)  # noqa: F821
+common.write_csv(snakemake.output.confusion, pd.DataFrame(conf))  # noqa: F821
+
+R, bits, lvl, ref = c["model_rows"], c["model_adc_bits"], float(c["variation"]["model_level"]), c["adc_reference"]
+m, t, e = res[R, lvl, bits, ref], tr[R], en[R]
+arr = e["array"]
+f_um = c["area"]["feature_nm"] * 1e-3
+cell_um2 = c["area"]["cell_f2"] * f_um * f_um
+pitch_um = float(np.sqrt(cell_um2))
 p = load_params("sot_mtj", c["mtj"])
+ERR_KEYS = ("offsets", "probs", "mean_per_popcount", "sigma_per_popcount", "error_rate_per_popcount", "mean",
+            "sigma", "error_rate", "thresholds_a", "codes_popcount", "empirical_error_rate", "reference",
+            "reference_coefficients")
 model = {
-    "schema_version": SCHEMA_VERSION, "rows": R, "adc_bits": bits, "variation_level": lvl,
+    "schema_version": SCHEMA_VERSION, "rows": R, "adc_bits": bits, "variation_level": lvl, "adc_reference": ref,
     "variation_sigmas": {k: v for k, v in c["variation"].items() if k.startswith("sigma")},
     "mtj": {"rp_ohm": mtj_rp(p), "tmr0": p["tmr0"], "rtrack_ohm": p["rtrack"]}, "v_read": c["v_read"],
     "transfer": {"form": "I(p) = sum_k coefficients[k] * p**k [A], p = popcount (XNOR matches)",
                  "coefficients": t["coefficients"], "linear": t["linear"], "lsb_a": t["lsb_a"], "r2": t["r2"],
                  "max_error_popcount": t["max_error_popcount"],
                  "ir_drop_max_error_popcount": t["ir_drop_max_error_popcount"]},
-    "error_model": {"form": "P(p_hat = p + offsets[p][j] | p) = probs[p][j], p = 0..rows",
-                    "offsets": m["offsets"], "probs": m["probs"], "mean_per_popcount": m["mean_per_popcount"],
-                    "sigma_per_popcount": m["sigma_per_popcount"], "error_rate_per_popcount": m["error_rate_per_popcount"],
-                    "mean": m["mean"], "sigma": m["sigma"], "error_rate": m["error_rate"],
-                    "thresholds_a": m["thresholds_a"], "codes_popcount": m["codes_popcount"],
-                    "empirical_error_rate": m["empirical_error_rate"]},
+    "error_model": {"form": "P(p_hat = p + offsets[p][j] | p) = probs[p][j], p = 0..rows; ADC thresholds on the "
+                            "`reference` curve I_ref(p) = sum_k reference_coefficients[k] p**k",
+                    **{k: m[k] for k in ERR_KEYS}},
+    "error_model_by_reference": {r: {k: res[R, lvl, bits, r][k] for k in ("mean", "sigma", "error_rate",
+                                                                          "empirical_error_rate", "empirical_mean")}
+                                 for r in xa.REFERENCES},
     "energy": {"column_read_pj": e["column_read_pj"], "column_read_pj_per_popcount": e["column_read_pj_per_popcount"],
                "column_read_lines_pj": e["column_read_lines_pj"], "column_wordline_pj": e["column_wordline_pj"],
-               "t_read_ns": e["t_read_ns"], "cols": c["cols"], "array_mvm_pj": array_pj,
-               "array_mvm_read_lines_pj": e["column_read_lines_pj"] * c["cols"],
+               "t_read_ns": e["t_read_ns"], "cols": c["cols"],
+               "array_mvm_read_lines_pj": arr["read_lines_pj"], "array_mvm_wordline_pj": arr["wordline_pj"],
+               "wordline_per_row_activation_pj": arr["wordline_per_row_activation_pj"],
+               "array_mvm_pj": arr["total_pj"],
                "paper_crossbar_array_pj": PAPER_CROSSBAR_ARRAY_PJ, "paper_decoding_sensing_pj": PAPER_DECODING_SENSING_PJ,
-               "array_mvm_over_paper": array_pj / PAPER_CROSSBAR_ARRAY_PJ},
+               "array_mvm_read_lines_over_paper": arr["read_lines_pj"] / PAPER_CROSSBAR_ARRAY_PJ,
+               "array_mvm_over_paper": arr["total_pj"] / PAPER_CROSSBAR_ARRAY_PJ,
+               "basis": "column_read_pj = one column read at p = rows/2 (read-line drivers + the column's own access "
+                        "gates, no word-line wire); array_mvm_read_lines_pj = cols x column read lines (the array, "
+                        "like paper Table II 'crossbar array'); array_mvm_wordline_pj = rows x one word-line "
+                        "activation (cols x 2 access gates + 2 cols cell pitches of wire, charged once per MVM); "
+                        "array_mvm_pj = sum. Architecture: use array_mvm_read_lines_pj (per weight: "
+                        "column_read_lines_pj / rows) next to the paper's decoding/sensing, which already holds the "
+                        "word-line drivers (NVSim); use array_mvm_pj only without a separate decoder term."},
     "latency_ns": e["latency_ns"],
     "area": {"array_um2": 2 * R * c["cols"] * cell_um2, "cell_um2": cell_um2, "weight_um2": 2 * cell_um2,
-             "basis": f"2 cells per weight x rows x cols x {c['area']['cell_f2']} F^2 per cell, "
-                      f"F = {c['area']['feature_nm']} nm (assumed 2T-1MTJ SOT-MRAM cell)"},
+             "basis": f"2 cells per weight x rows x cols x {c['area']['cell_f2']:g} F^2 per 2T-1MTJ SOT cell, "
+                      f"F = {c['area']['feature_nm']:g} nm; source: {c['area']['source']}"},
+    "wire": {"r_per_cell_ohm": c["r_wire_ohm"], "c_per_cell_ff": c["c_wire_ff"], "cell_pitch_um": pitch_um,
+             "r_ohm_per_um": c["r_wire_ohm"] / pitch_um, "c_ff_per_um": c["c_wire_ff"] / pitch_um,
+             "basis": f"per cell and line (read lines, source line, word line) over a cell pitch sqrt(cell_um2) = "
+                      f"{pitch_um:.3f} um, i.e. {c['r_wire_ohm'] / pitch_um:.2f} Ohm/um and "
+                      f"{c['c_wire_ff'] / pitch_um:.2f} fF/um; source: {c['wire_source']}"},
     "sweep": summary.to_dict(orient="records"),
     "provenance": common.provenance(cfg, **versions()),
 }
 common.write_json(snakemake.output.model, model)  # noqa: F821
 
 fig, ax = plt.subplots(figsize=(5, 3.5))
-for (r, v), g in summary.groupby(["rows", "variation_level"]):
-    ax.semilogy(g.adc_bits, g.error_rate.clip(lower=1e-9), "o-", ms=3, label=f"R={r}, var x{v:g}")
+for (r, v, rf), g in summary.groupby(["rows", "variation_level", "adc_reference"]):
+    ax.semilogy(g.adc_bits, g.error_rate.clip(lower=1e-9), "o-" if rf == "calibrated" else "x--", ms=3,
+                label=f"R={r}, var x{v:g}, {rf}")
 ax.set(xlabel="ADC bits", ylabel="P(popcount error)")
 ax.legend(fontsize=6)
 common.save_fig(snakemake.output.png_err, fig)  # noqa: F821
 fig, ax = plt.subplots(figsize=(5, 3.5))
 rows = sorted(en)
 ax.plot(rows, [en[r]["column_read_pj"] for r in rows], "o-", label="column read (p = R/2)")
-ax.plot(rows, [en[r]["column_read_pj"] * c["cols"] for r in rows], "s-", label=f"array MVM ({c['cols']} columns)")
+ax.plot(rows, [en[r]["array"]["read_lines_pj"] for r in rows], "s-", label=f"array MVM read lines ({c['cols']} cols)")
+ax.plot(rows, [en[r]["array"]["total_pj"] for r in rows], "^-", label="array MVM incl. word lines")
 ax.axhline(PAPER_CROSSBAR_ARRAY_PJ, ls="--", c="k", lw=0.8, label="paper Table II crossbar array")
 ax.set(xlabel="rows", ylabel="energy (pJ)", yscale="log")
 ax.legend(fontsize=7)

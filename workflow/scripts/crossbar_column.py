@@ -1,4 +1,5 @@
-"""Rule crossbar_transfer: column current vs popcount (with and without wire parasitics), linearity."""
+"""Rule crossbar_column: nominal column of `rows` rows. Transfer: current vs popcount with and without wire
+parasitics, linearity (Sec. V-C). Energy: one read at popcounts 0, R/2, R from the ngspice supplies."""
 from dataclasses import replace
 
 import matplotlib
@@ -46,5 +47,23 @@ ax.set(xlabel="popcount (XNOR matches)", ylabel="sense current (uA)",
 ax.title.set_fontsize(8)
 ax.legend(fontsize=7)
 common.save_fig(snakemake.output.png, fig)  # noqa: F821
+
+e = c["energy"]
+espec = replace(spec, t_slot=e["t_read_ps"] * 1e-12, t_step=e["t_step_ps"] * 1e-12)
+rng = np.random.default_rng(np.random.SeedSequence([cfg["seed"], R, 4]))
+w = rng.choice([-1, 1], R)
+epops = sorted({0, R // 2, R})
+reads = [{"popcount": int(p), **xb.read_energy(espec, w, xi, fit["lsb_a"], retries=cfg["spice"]["max_retries"])}
+         for p, xi in zip(epops, xb.patterns_for(w, epops, rng))]
+mid = next(r for r in reads if r["popcount"] == R // 2)
+energy = {"rows": R, "t_read_ns": espec.t_slot * 1e9, "reads": reads, "column_read_pj": mid["energy_j"] * 1e12,
+          "column_read_lines_pj": mid["energy_read_lines_j"] * 1e12,
+          "column_wordline_pj": mid["energy_wordline_j"] * 1e12,
+          "column_read_pj_per_popcount": float(np.polyfit([r["popcount"] for r in reads],
+                                                          [r["energy_j"] * 1e12 for r in reads], 1)[0]),
+          "array": {k[:-2] + "_pj": v * 1e12 for k, v in xb.array_energy(mid, espec, c["cols"]).items()},
+          "latency_ns": max(r["latency_s"] for r in reads) * 1e9, "provenance": out["provenance"]}
+common.write_json(snakemake.output.energy, energy)  # noqa: F821
 with open(snakemake.log[0], "w") as fh:  # noqa: F821
-    fh.write(f"rows={R} r2={fit['r2']} max_err={fit['max_error_popcount']} ir_drop={ir}\n")
+    fh.write(f"rows={R} r2={fit['r2']} max_err={fit['max_error_popcount']} ir_drop={ir}\n"
+             f"energy reads: {reads}\n")
