@@ -74,6 +74,9 @@ def test_fig5_ci_brackets_the_mean_and_collapses_without_dropout():
     x = torch.rand(1, 1, 28, 28)
     gen = torch.Generator().manual_seed(0)
     sd = build_model("lenet5", 1, 10, {"method": "scaledrop", "scale_dropout": {"p_small": 0.5, "p_large": 0.5}})
+    for n, p in sd.named_parameters():
+        if n.endswith("alpha"):  # alpha = 1 at init: a dropped scale (-> 1) would change nothing
+            p.data.uniform_(0.2, 3.0)
     rows = fig5_noise(sd.eval(), x, [0.0, 1.0], 30, lambda v: v - 0.5, 1, gen)
     assert len(rows) == 2 * 2 * 10
     tol = lambda r: 1e-5 * (1 + abs(r["mean"]))  # noqa: E731  (float32 logits)
