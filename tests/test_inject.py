@@ -2,6 +2,7 @@
 import json
 
 import numpy as np
+import pytest
 import torch
 
 from nn.inject import CrossbarErrors, crossbar_errors, set_device_sampler
@@ -63,3 +64,25 @@ def test_tiles_add_partial_sums():
     ref = predict(m, x)
     with crossbar_errors(m, CrossbarErrors.ideal(7)):  # every layer split into many 7-row tiles
         assert torch.equal(predict(m, x), ref)
+
+
+def test_crossbar_model_file_errors_change_mc_outputs_reproducibly(tmp_path):
+    """The eval_crossbar path: a crossbar_model.json error model, seeded read errors, naive MC."""
+    rows = 32
+    f = tmp_path / "crossbar_model.json"
+    f.write_text(json.dumps({"rows": rows, "adc_bits": 5, "variation_level": 1.0, "error_model": {
+        "offsets": [[-1, 0, 1]] * (rows + 1), "probs": [[0.2, 0.6, 0.2]] * (rows + 1)}}))
+    torch.manual_seed(0)
+    m = build_model("lenet5", 1, 10, {"method": "scaledrop"}).eval()
+    x = torch.randn(8, 1, 28, 28)
+    ideal = mc_predict(m, x, 4, torch.Generator().manual_seed(0))[1]
+    outs = []
+    for _ in range(2):
+        xb = CrossbarErrors.load(f)
+        xb.generator = torch.Generator().manual_seed(5)
+        with crossbar_errors(m, xb):
+            outs.append(mc_predict(m, x, 4, torch.Generator().manual_seed(0), naive=True)[1])
+    assert torch.equal(outs[0], outs[1]) and not torch.allclose(outs[0], ideal)
+    f.write_text(json.dumps({"rows": rows}))
+    with pytest.raises(ValueError, match="crossbar_model.json: bad crossbar model"):
+        CrossbarErrors.load(f)
