@@ -39,7 +39,7 @@ def main(sm):
                 probs = mc_predict(model, x, T, gen, naive=True)[0].numpy()
                 det = predict(model, x).softmax(-1).numpy()
         rows.append({"condition": cond, "rows": info["rows"], "adc_bits": info["adc_bits"],
-                     "variation_level": info["variation_level"],
+                     "variation_level": info["variation_level"], "adc_reference": info.get("adc_reference"),
                      "popcount_error_rate": em["error_rate"] if cond != "ideal" else 0.0,
                      "popcount_error_sigma": em["sigma"] if cond != "ideal" else 0.0,
                      "layers_on_crossbar": len(hooked), "n_images": len(y), "T": T,

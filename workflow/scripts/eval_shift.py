@@ -61,6 +61,7 @@ def _plots(out, fig5, summary):
             ax.set(xlabel="uniform noise strength", ylabel=f"{qn} (mean, 95 % CI)",
                    title=f"{m}: image {g0.image} (label {g0.label}), T={g0['T']}")
         axs[r, 1].legend(fontsize=6, ncol=2, title="class", title_fontsize=6)
+    fig.tight_layout()
     common.save_fig(out.fig5_png, fig)
     s = summary[summary.corruption != "mean (mCE / mOOD)"]
     fig, axs = plt.subplots(1, 2, figsize=(10, 3.4))
@@ -74,6 +75,7 @@ def _plots(out, fig5, summary):
         ax.set_xticks(np.arange(len(names)) + 0.4 - w / 2, names, rotation=70, fontsize=6)
         ax.set_ylabel(lab)
     axs[1].legend(fontsize=7)
+    fig.tight_layout()
     common.save_fig(out.table10_png, fig)
 
 
