@@ -107,7 +107,8 @@ def uncertainty_claims(r: dict, runs: list[dict], tol: dict) -> list[dict]:
         worst = min(var, key=var.get)
         d = float(var[worst])
         out.append(_row(c, s, d, P.PAPER_VARIATION_WORST_PTS, tol["variation_tol_pct"],
-                        d >= -tol["variation_tol_pct"], f"worst of {', '.join(sorted(var))} sigma vs 0x, at {worst}; paper: VGG at 3x (Table IV)"))
+                        d >= -tol["variation_tol_pct"],
+                        f"worst of {', '.join(sorted(var))} sigma vs 0x, at {worst}; paper: VGG at 3x (Table IV)"))
     else:
         out.append(_row(c, s, None, P.PAPER_VARIATION_WORST_PTS, tol["variation_tol_pct"], None,
                         _missing(r, "variation")))

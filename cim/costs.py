@@ -9,7 +9,8 @@ decoding/sensing (NVSim array read with multi-bit ADCs for all columns) and the 
 
 Per forward pass and layer (counts from cim.mapping.map_layer):
   crossbar          = weight_reads * E_lines          (SPICE read lines, per cell-pair read: array only)
-  wordline          = row_activations * cols * E_wl   (SPICE access-gate energy; a word line spans all columns)
+  wordline          = row_activations * cols * E_wl   (SPICE word line spanning all columns; added only with
+                      arch.count_wordlines: NVSim's decoding/sensing already holds the word-line drivers)
   decoding_sensing  = count(op) * E_ds                (default: array activations)
   adc               = count(op) * E_adc               (default: column conversions; 0 = inside decoding/sensing)
   adder_accumulator = count(op) * E_add               (default: array activations)
@@ -50,11 +51,11 @@ def periphery(table: dict) -> dict:
     return out
 
 
-def layer_costs(m: dict, dev: dict, per: dict, words_per_row: int, cols: int) -> dict:
+def layer_costs(m: dict, dev: dict, per: dict, words_per_row: int, cols: int, wordlines: bool) -> dict:
     x, r = dev["crossbar"], dev["rng"]
     e = {
         "crossbar": m["weight_reads"] * x["energy_per_weight_j"],
-        "wordline": m["row_activations"] * cols * x["wordline_per_weight_j"],
+        "wordline": m["row_activations"] * cols * x["wordline_per_weight_j"] if wordlines else 0.0,
         **{k: m[OPS[per[k]["op"]]] * per[k]["energy_j"] for k in DEFAULT_OP},
         "scale_sram": m["scale_reads"] * words_per_row * per["sram_read"]["energy_j"],
         "rng": m["rng_samples"] * r["energy_j"],
@@ -86,7 +87,7 @@ def model_costs(layers: list[Layer], dev: dict, arch: dict, T: int, strategy: st
     strategy = strategy or arch["strategy"]
     maps = map_model(layers, xbar, strategy)
     words = max(m["c_out"] for m in maps)                 # scale memory: columns = widest layer
-    rows = [layer_costs(m, dev, per, words, xbar.weight_cols) for m in maps]
+    rows = [layer_costs(m, dev, per, words, xbar.weight_cols, arch["count_wordlines"]) for m in maps]
     e_pass = {c: sum(r[f"energy_{c}_j"] for r in rows) for c in PASS_COMPONENTS}
     t_pass = sum(r["latency_s"] for r in rows)
     e_inf = {c: T * v for c, v in e_pass.items()}

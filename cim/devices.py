@@ -86,6 +86,10 @@ def crossbar_costs(path, rule: str | None = None) -> dict:
     split = lines is not None and wl is not None
     if not split:
         lines, wl = e_col, 0.0
+    row = pick(m, (("energy.wordline_per_row_activation_pj", PJ),), path, rule, required=False)
+    cols = pick(m, (("energy.cols", 1.0),), path, rule, required=False)
+    if split and row is not None and cols:
+        wl = row / cols * rows              # one word line across the model's array width, wire included
     t = pick(m, (("latency_ns", NS), ("energy.t_read_ns", NS), ("read_latency_s", 1.0)), path, rule)
     area = pick(m, (("area.cell_um2", UM2), ("cell_area_um2", UM2), ("cell_area_m2", 1.0)), path, rule,
                 required=False)

@@ -64,7 +64,8 @@ def test_dropout_module_counts():
 
 def _costs(T=10, strategy="unroll"):
     layers = [CONV, Layer("f", "linear", c_in=160, c_out=10, dropout=False)]
-    return model_costs(layers, DEV, {**ARCH, "crossbar": {"rows": 32, "cols": 8, "pair_along": "rows"}}, T, strategy)
+    arch = {**ARCH, "crossbar": {"rows": 32, "cols": 8, "pair_along": "rows"}, "count_wordlines": True}
+    return model_costs(layers, DEV, arch, T, strategy)
 
 
 @pytest.mark.parametrize("strategy", ["unroll", "kernel"])
@@ -84,6 +85,8 @@ def test_totals_are_sums_of_parts(strategy):
     assert c["pass"]["energy_j"]["rng"] == pytest.approx(4e-12)
     # word lines span the 8 columns of an array: (180 rows x 2 tiles x 16 positions + 160 rows x 2 tiles) x 8
     assert c["pass"]["energy_j"]["wordline"] == pytest.approx((180 * 2 * 16 + 160 * 2) * 8 * 5e-16)
+    off = model_costs([CONV], DEV, {**ARCH, "crossbar": {"rows": 32, "cols": 8, "pair_along": "rows"}}, T=1)
+    assert not ARCH["count_wordlines"] and off["pass"]["energy_j"]["wordline"] == 0   # inside decoding/sensing
 
 
 def test_op_units_of_periphery():
@@ -92,7 +95,7 @@ def test_op_units_of_periphery():
     e_add = ARCH["periphery"]["adder_accumulator"]["energy_pj"] * 1e-12
     n = per_array["counts_per_pass"]
     assert per_array["pass"]["energy_j"]["adder_accumulator"] == pytest.approx(n["array_activations"] * e_add)
-    arch = {**ARCH, "crossbar": {"rows": 32, "cols": 8, "pair_along": "rows"},
+    arch = {**ARCH, "crossbar": {"rows": 32, "cols": 8, "pair_along": "rows"}, "count_wordlines": True,
             "periphery": {**ARCH["periphery"], "adder_accumulator": {**ARCH["periphery"]["adder_accumulator"],
                                                                      "op": "column_read"}}}
     per_col = model_costs([CONV, Layer("f", "linear", c_in=160, c_out=10)], DEV, arch, 1, "unroll")
@@ -134,6 +137,10 @@ def test_device_model_adapters(tmp_path):
     assert t2.loc["crossbar", "energy_pj"] == pytest.approx(0.512 * 256)        # 256 columns, read lines only
     assert t2.loc["wordline", "energy_pj"] == pytest.approx(2.048 * 256)
     assert t2.loc["crossbar", "paper_energy_pj"] == 0.65 and math.isnan(t2.loc["wordline", "paper_energy_pj"])
+    xb.write_text(json.dumps({"rows": 256, "energy": {"column_read_pj": 2.56, "column_read_lines_pj": 0.512,
+                                                      "column_wordline_pj": 2.048, "cols": 128,
+                                                      "wordline_per_row_activation_pj": 1.28}, "latency_ns": 1.5}))
+    assert crossbar_costs(xb)["wordline_per_weight_j"] == pytest.approx(1e-14)   # one row across 128 columns
     rng = tmp_path / "rng_model.json"
     rng.write_text(json.dumps({"energy_per_bit_pj": 3.0, "latency_ns": 16.0}))
     with pytest.raises(DeviceModelError, match="missing key 'area.um2'.*rerun rule rng_model"):
