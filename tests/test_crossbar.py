@@ -1,5 +1,6 @@
 """XNOR crossbar column (devices/crossbar.py, crossbar_adc.py): SPICE vs numpy nodal analysis, ADC error
-model, variation monotonicity, energy scaling, config errors. Small columns (8-32 rows) only."""
+model, calibrated ADC reference, variation monotonicity, energy scaling and array energy, config errors.
+Small columns (8-32 rows) only."""
 from dataclasses import replace
 
 import numpy as np
@@ -119,6 +120,36 @@ def test_popcount_error_grows_with_variation():
     assert sig[0] < sig[1] < sig[2], sig
 
 
+def test_calibrated_reference_removes_mean_bias():
+    """Variation shifts the mean column current (here +2 %, plus 0.2 LSB spread around the simulated nominal
+    curve): thresholds on the nominal curve read a biased popcount, thresholds on the MC-mean curve do not."""
+    R = 16
+    pops = np.arange(R + 1)
+    p0, i0 = _samples(R, 0.0, 1, pops)
+    fit = xa.fit_transfer(p0, i0)
+    rng = np.random.default_rng(5)
+    p = np.repeat(pops, 40)
+    i = np.repeat(i0, 40) * 1.02 + 0.2 * fit["lsb_a"] * rng.standard_normal(len(p))
+    nom, cal = (xa.analyse(p, i, fit["coefficients"], R, 5, ref) for ref in ("nominal", "calibrated"))
+    assert nom["mean"] > 0.3 and nom["empirical_mean"] > 0.3, (nom["mean"], nom["empirical_mean"])
+    assert abs(cal["mean"]) < 0.05 and abs(cal["empirical_mean"]) < 0.05, (cal["mean"], cal["empirical_mean"])
+    assert cal["error_rate"] < nom["error_rate"]
+    with pytest.raises(ValueError, match="crossbar.adc_reference"):
+        xa.analyse(p, i, fit["coefficients"], R, 5, "measured")
+
+
+def test_array_energy_counts_each_word_line_once_per_mvm():
+    spec = xb.ColumnSpec(rows=4, c_wire=0.0)
+    read = {"energy_read_lines_j": 2e-15, "energy_wordline_j": 8e-15}
+    a = xb.array_energy(read, spec, cols=256)
+    assert a["read_lines_j"] == pytest.approx(256 * 2e-15)
+    # each of the 4 word lines gates its row in all 256 columns: 256 x (8 fJ / 4 rows) once per MVM
+    assert a["wordline_per_row_activation_j"] == pytest.approx(256 * 2e-15)
+    assert a["wordline_j"] == pytest.approx(256 * 8e-15) and a["total_j"] == pytest.approx(256 * 10e-15)
+    wired = xb.array_energy(read, replace(spec, c_wire=0.1e-15), cols=256)
+    assert wired["wordline_j"] - a["wordline_j"] == pytest.approx(4 * 2 * 256 * 0.1e-15 * spec.vdd ** 2)
+
+
 def test_read_energy_positive_and_linear_in_rows():
     e = {}
     for R in (8, 16, 32):
@@ -136,6 +167,7 @@ def test_read_energy_positive_and_linear_in_rows():
     ("crossbar:\n  rows: [0]\n", "config.crossbar.rows.0"),
     ("crossbar:\n  adc_bits: [0]\n", "config.crossbar.adc_bits.0"),
     ("crossbar:\n  r_wire_ohm: -1.0\n", "config.crossbar.r_wire_ohm"),
+    ("crossbar:\n  adc_reference: measured\n", "config.crossbar.adc_reference"),
 ])
 def test_bad_config_one_line(tmp_path, bad, field):
     assert_one_config_error(tmp_path, bad, f"config error: {field}:")
