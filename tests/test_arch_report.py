@@ -54,10 +54,13 @@ def built(tmp_path_factory):
     rot = tmp / "rotation.csv"
     pd.DataFrame({"method": ["scaledrop"] * 2 + ["mc_dropout"] * 2, "angle": [0, 45] * 2,
                   "entropy": [0.1, 0.9, 0.05, 0.7]}).to_csv(rot, index=False)
+    t3 = tmp / "table3.csv"
+    pd.DataFrame({"method": ["scaledrop", "none"], "T": [20, 1], "n_train": [60000, 10000], "epochs": [3, 2],
+                  "accuracy_mean": [96.0, 97.0], "accuracy_det_mean": [95.0, 97.5]}).to_csv(t3, index=False)
     files = {k: run / f for k, f in (("metrics", "metrics.json"), ("mc_eval", "mc_eval.json"),
                                      ("acc_vs_T", "acc_vs_T.csv"), ("variation", "variation.json"))}
     spec = {"dir": str(run), "dataset": "mnist", "model": "lenet5", "method": "scaledrop", "seed": 0,
-            "files": {**files, "rotation": rot}}
+            "files": {**files, "rotation": rot, "table3": t3}}
     out = NS(claims=tmp / "claims.csv", md=tmp / "report.md")
     report_summary.main(NS(config=cfg, params=NS(runs=[spec]), input=NS(costs=[costs], **t), output=out))
     return {"costs": json.loads(costs.read_text()), "claims": pd.read_csv(out.claims), "md": out.md.read_text(),
@@ -80,7 +83,8 @@ def test_claims_are_judged_or_not_tested(built):
     assert c.loc["MC accuracy plateaus by T (<= paper)", "ours"] == 3
     ent = c.loc["entropy under rotation shift minus MC-Dropout's (nats)"]            # rotated rows only: 0.9 - 0.7
     assert ent["status"] == "holds" and ent["ours"] == pytest.approx(0.2)
-    assert c.loc["accuracy loss vs point-estimate BNN (pts)", "note"] == "no method 'none' (plain BNN) in nn.methods"
+    bnn = c.loc["accuracy loss vs point-estimate BNN (pts)"]                         # Table III: 97.5 - 96.0
+    assert bnn["status"] == "fails" and bnn["ours"] == pytest.approx(1.5) and "n_train 10000" in bnn["note"]
     for name in ("accuracy change under dropout-module variation (worst, pts)", "dropout modules for the whole network"):
         assert c.loc[name, "status"] == "not tested" and c.loc[name, "note"].endswith(".json missing")
     assert c.loc["energy per image at T=10 (uJ)", "status"] in ("holds", "fails")

@@ -31,10 +31,12 @@ def _nn_runs():
             for me in nn["methods"]:
                 for s in nn["seeds"]:
                     run = f"{RES}/nn/{d}_{m}_{me}_s{s}"
-                    files = {"metrics": f"{run}/metrics.json", "mc_eval": f"{run}/mc_eval.json",
-                             "acc_vs_T": f"{run}/acc_vs_T.csv"}
+                    files = {"metrics": f"{run}/metrics.json"}
+                    if me == "scaledrop":  # baselines are compared through the eval suite's tables
+                        files.update(mc_eval=f"{run}/mc_eval.json", acc_vs_T=f"{run}/acc_vs_T.csv")
                     if "eval" in nn:
                         files["rotation"] = f"{RES}/tables/eval_{d}_{m}_fig6_rotation.csv"
+                        files["table3"] = f"{RES}/tables/eval_{d}_{m}_table3_accuracy.csv"
                         if me == "scaledrop":
                             files["variation"] = f"{run}/variation.json"
                     runs.append({"dir": run, "dataset": d, "model": m, "method": me, "seed": s, "files": files})

@@ -15,7 +15,7 @@ from cim.report import build
 READERS = {"metrics": lambda p: json.loads(p.read_text()), "mc_eval": lambda p: json.loads(p.read_text()),
            "variation": lambda p: json.loads(p.read_text()),
            "acc_vs_T": lambda p: list(pd.read_csv(p)[["T", "accuracy"]].itertuples(index=False, name=None)),
-           "rotation": pd.read_csv}
+           "rotation": pd.read_csv, "table3": pd.read_csv}
 
 
 def nn_runs(specs: list[dict]) -> list[dict]:
