@@ -1,5 +1,7 @@
 """Benchmark: one 256-row XNOR crossbar column transient (17 popcount patterns) and variation-MC runs/s,
-through devices.crossbar (in-process shared ngspice) vs a plain `ngspice -b` batch of the same netlist."""
+through devices.crossbar (in-process shared ngspice) vs a plain `ngspice -b` batch of the same netlist.
+Wall and CPU seconds (CPU: this process for ours, the ngspice children for the batch; robust on a busy host)."""
+import resource
 import subprocess
 import sys
 import tempfile
@@ -37,15 +39,30 @@ def batch(seed, tmp):
     return np.interp(xb.sample_times(spec, len(x)), t, i)
 
 
+
+
+def clock(fn, seeds, child=False):
+    """(wall s, CPU s) of fn over seeds; CPU of this process, or of finished children if `child`."""
+    def cpu():
+        r = resource.getrusage(resource.RUSAGE_CHILDREN if child else resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
+    w0, c0 = time.perf_counter(), cpu()
+    out = [fn(s) for s in seeds]
+    return time.perf_counter() - w0, cpu() - c0, out
+
+
 ours(99)  # load the shared library once (not timed: a pipeline pays it once per process)
 with tempfile.TemporaryDirectory() as tmp:
-    t0 = time.perf_counter(); a = ours(0); t_ours = time.perf_counter() - t0
-    t0 = time.perf_counter(); b = batch(0, tmp); t_batch = time.perf_counter() - t0
+    w_ours, c_ours, (a,) = clock(ours, [0])
+    w_batch, c_batch, (b,) = clock(lambda s: batch(s, tmp), [0], child=True)
     assert np.allclose(a, b, rtol=1e-4), "ours and ngspice -b disagree"
-    t0 = time.perf_counter(); [ours(s) for s in range(1, MC + 1)]; mc_ours = MC / (time.perf_counter() - t0)
-    t0 = time.perf_counter(); [batch(s, tmp) for s in range(1, MC + 1)]; mc_batch = MC / (time.perf_counter() - t0)
-print(f"{'':24s}{'ours':>12s}{'ngspice -b':>12s}{'ratio':>8s}")
-print(f"{'one column transient s':24s}{t_ours:12.2f}{t_batch:12.2f}{t_batch / t_ours:8.2f}")
-print(f"{'MC columns / s':24s}{mc_ours:12.3f}{mc_batch:12.3f}{mc_ours / mc_batch:8.2f}")
-print(f"crossbar_column R={ROWS} x {PATTERNS} patterns: {t_batch / t_ours:.2f}x "
-      f"(ours {t_ours:.2f} s vs ngspice -b {t_batch:.2f} s; MC {mc_ours:.3f} vs {mc_batch:.3f} columns/s)")
+    mw_ours, mc_ours, _ = clock(ours, range(1, MC + 1))
+    mw_batch, mc_batch, _ = clock(lambda s: batch(s, tmp), range(1, MC + 1), child=True)
+print(f"{'':26s}{'ours':>10s}{'ngspice -b':>12s}{'ratio':>8s}")
+print(f"{'one column transient wall s':26s}{w_ours:10.2f}{w_batch:12.2f}{w_batch / w_ours:8.2f}")
+print(f"{'one column transient CPU s':26s}{c_ours:10.2f}{c_batch:12.2f}{c_batch / c_ours:8.2f}")
+print(f"{'MC columns / wall s':26s}{MC / mw_ours:10.3f}{MC / mw_batch:12.3f}{mw_batch / mw_ours:8.2f}")
+print(f"{'MC columns / CPU s':26s}{MC / mc_ours:10.3f}{MC / mc_batch:12.3f}{mc_batch / mc_ours:8.2f}")
+print(f"crossbar_column R={ROWS} x {PATTERNS} patterns: {c_batch / c_ours:.2f}x CPU, {w_batch / w_ours:.2f}x wall "
+      f"(ours {c_ours:.2f} CPU s / {w_ours:.2f} s vs ngspice -b {c_batch:.2f} CPU s / {w_batch:.2f} s; "
+      f"MC {MC / mc_ours:.3f} vs {MC / mc_batch:.3f} columns per CPU s)")
