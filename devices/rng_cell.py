@@ -21,7 +21,7 @@ import numpy as np
 
 from . import mtj
 from .params import load_params, mtj_rp
-from .spice import include, num, run_transient
+from .spice import _ngspice, include, num, run_transient
 
 TRANSISTORS = ("mp1", "mn1", "mp2", "mn2")  # H-bridge (write driver)
 
@@ -87,18 +87,18 @@ def _pwl(points) -> str:
 
 
 def _pulses(design: Design, n: int, phase_levels, idle: float, delay: float = 0.0) -> str:
-    """PWL that sits at `idle` and takes level `phase_levels[phase]` during each listed phase of n cycles
-    (starting `delay` after the phase start)."""
+    """PWL that sits at `idle` and takes level `phase_levels[phase]` (a number, or one per cycle) during
+    each listed phase of n cycles (starting `delay` after the phase start)."""
     e = design.t_edge
     pts = [(0.0, idle)]
     for k in range(n):
         w = design.windows(k)
-        for phase in ("reset", "set", "read"):
-            if phase in phase_levels:
-                a, b = w[phase]
-                a += delay
-                pts += [(a, idle), (a + e, phase_levels[phase]), (b - e, phase_levels[phase]), (b, idle)]
-    return _pwl(pts)
+        for phase, level in phase_levels.items():
+            lv = level[k] if np.ndim(level) else level
+            a, b = w[phase]
+            a += delay
+            pts += [(a, idle), (a + e, lv), (b - e, lv), (b, idle)]
+    return _pwl(sorted(pts, key=lambda x: x[0]))
 
 
 def reference_resistance(p: dict, design: Design) -> float:
@@ -108,14 +108,18 @@ def reference_resistance(p: dict, design: Design) -> float:
 
 
 def netlist(p: dict, design: Design, thresholds=(100.0,), var: Variation | None = None,
-            title: str = "Spin-ScaleDrop RNG cell") -> str:
+            title: str = "Spin-ScaleDrop RNG cell", biases=None) -> str:
     """Complete deck for len(thresholds) RESET/SET/read cycles. `thresholds[k]` = -ln(u_k) of cycle k
-    (100 never switches: use it to read the exact hazard from xmtj.hs). All values pass through num()."""
+    (100 never switches: use it to read the exact hazard from xmtj.hs); `biases[k]` = write bias of cycle
+    k (default design.vbias in every cycle). All values pass through num()."""
     var = var or Variation()
     d = design
     n = len(thresholds)
     mp = {**p, **var.mtj}
-    vdd, vb, vrb = d.vdd, d.vbias, d.vread_bias
+    vdd, vrb = d.vdd, d.vread_bias
+    vb = d.vbias if biases is None else [float(b) for b in biases]
+    if biases is not None and len(vb) != n:
+        raise ValueError(f"netlist: {len(vb)} biases for {n} cycles")
 
     def mos(name, dd, g, s, b, model, w, l_):
         w *= var.wfac.get(name, 1.0)
@@ -183,10 +187,25 @@ VECTORS = ["time", "i(vtrk)", "xmtj.hs", "m", "q", "a", "b", "sm", "sr", "out", 
            "gp1", "gn1", "gp2", "gn2", "rde", "rd", "sen"] + [f"i({s})" for s in SOURCES]
 
 
+_THREADS_SET = False
+
+
+def _single_thread() -> None:
+    """ngspice runs the BSIM4 load on 2 OpenMP threads by default (`num_threads`); on a busy 2-core host
+    the threads spin-wait on each other and a transient costs 5-70x more CPU. One thread per process:
+    parallelism comes from processes (Snakemake jobs)."""
+    global _THREADS_SET
+    if not _THREADS_SET:
+        _ngspice().exec_command("set num_threads=1")
+        _THREADS_SET = True
+
+
 def simulate(p: dict, design: Design, thresholds=(100.0,), var: Variation | None = None,
-             retries: int = 3, title: str = "rng_cell"):
+             retries: int = 3, title: str = "rng_cell", biases=None):
     """Run the cell; returns the Transient (vectors in VECTORS)."""
-    return run_transient(netlist(p, design, thresholds, var), VECTORS, title=title, retries=retries)
+    _single_thread()
+    return run_transient(netlist(p, design, thresholds, var, biases=biases), VECTORS, title=title,
+                         retries=retries)
 
 
 def set_hazard(tr, p: dict, design: Design, k: int = 0, var: Variation | None = None) -> dict:

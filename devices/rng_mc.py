@@ -2,8 +2,10 @@
 
 Exact shortcut: the write path (track) is separate from the read path, so one transient with a
 never-reached threshold gives the SET hazard H and p = 1 - exp(-H) (Eq. 25a with the measured current).
-Per-trial runs draw thresholds -ln(u), u ~ U(0,1), from a seeded numpy Generator and run many
-RESET/SET/read cycles in one transient; the SA output gives the real bitstream.
+Per-trial runs draw thresholds -ln(u), u ~ U(0,1), from a seeded numpy Generator and run
+RESET/SET/read cycles in transients of at most TRIAL_BATCH cycles; the SA output gives the bitstream.
+Calibration (`calibrate`): the chip has one dropout module, so its die-level offset is trimmed once by a
+successive-approximation search of the write-bias trim DAC on the sample's own SPICE cell.
 """
 from __future__ import annotations
 
@@ -18,25 +20,70 @@ MTJ_VARIED = ("ra", "tmr0", "delta", "ic0", "rtrack")  # relative Normal sigmas
 TRANSISTOR_VARIED = rng_cell.TRANSISTORS  # H-bridge: Pelgrom dVth, W/L relative sigmas
 
 
+TRIAL_BATCH = 50  # cycles per transient: ngspice's per-step cost grows with the PWL length
+
+
+def exact_points(p: dict, design, biases, var=None, retries: int = 3) -> list[dict]:
+    """Exact p_sw at each write bias: one transient with one never-switching cycle per bias."""
+    biases = [float(b) for b in biases]
+    tr = rng_cell.simulate(p, design, (100.0,) * len(biases), var, retries, biases=biases,
+                           title=f"rng_cell vbias={biases[0]:.4f}..")
+    return [{"bias_v": b, **rng_cell.set_hazard(tr, p, design, k, var)} for k, b in enumerate(biases)]
+
+
 def exact_point(p: dict, design, bias: float, var=None, retries: int = 3) -> dict:
     """Exact p_sw at write bias `bias`: one transient, hazard from the current waveform."""
-    d = replace(design, vbias=float(bias))
-    tr = rng_cell.simulate(p, d, (100.0,), var, retries, title=f"rng_cell vbias={bias:.4f}")
-    out = rng_cell.set_hazard(tr, p, d, 0, var)
-    return {"bias_v": float(bias), **out}
+    return exact_points(p, design, [bias], var, retries)[0]
 
 
 def trial_point(p: dict, design, bias: float, n: int, rng: np.random.Generator, retries: int = 3) -> dict:
-    """n RESET/SET/read cycles in one transient with thresholds -ln(u) from `rng`: SA bit counts."""
+    """n RESET/SET/read cycles (transients of <= TRIAL_BATCH cycles) with thresholds -ln(u) from `rng`:
+    SA bit counts, Wilson interval, SA errors against the magnetisation, energy per cycle."""
     d = replace(design, vbias=float(bias))
     th = -np.log(rng.random(n))
-    tr = rng_cell.simulate(p, d, th, None, retries, title=f"rng_cell trials vbias={bias:.4f}")
-    bits = rng_cell.read_bits(tr, d, n)
-    state = rng_cell.state_bits(tr, d, n)
+    bits, state, energy = [], [], 0.0
+    for a in range(0, n, TRIAL_BATCH):
+        part = th[a:a + TRIAL_BATCH]
+        tr = rng_cell.simulate(p, d, part, None, retries, title=f"rng_cell trials vbias={bias:.4f}")
+        bits.append(rng_cell.read_bits(tr, d, part.size))
+        state.append(rng_cell.state_bits(tr, d, part.size))
+        energy += rng_cell.energy_per_cycle(tr, d, part.size) * part.size
+    bits, state = np.concatenate(bits), np.concatenate(state)
     lo, hi = mtj.wilson(bits.sum(), n)
     return {"n_trials": n, "k_switch": int(bits.sum()), "p_trials": float(bits.mean()),
             "wilson_lo": float(lo), "wilson_hi": float(hi), "sa_errors": int((bits != state).sum()),
-            "energy_per_bit_pj": rng_cell.energy_per_cycle(tr, d, n) * 1e12, "bits": "".join(map(str, bits))}
+            "energy_per_bit_pj": energy / n * 1e12, "bits": "".join(map(str, bits))}
+
+
+def calibrate(p: dict, design, biases, targets, var, cal: dict, rng: np.random.Generator,
+              retries: int = 3) -> list[dict]:
+    """One-time trim of the write bias of each target (successive approximation, MSB first).
+
+    The trim DAC adds (code - 2^(bits-1)) * dac_step to the nominal bias `biases[j]` (mid code = nominal).
+    Each step sets the next bit, measures the bit frequency k/n_cal of n_cal reads (k ~ Binomial(n_cal,
+    p_exact), the validated hazard shortcut, Eq. 25a) and clears the bit if k/n_cal > target. All targets
+    are trimmed in parallel, one transient per step. Returns per target: `raw` (exact point at the
+    nominal bias = mid code), final code, trimmed bias and the exact p there (re-simulated)."""
+    bits, step, n_cal = int(cal["trim_bits"]), float(cal["dac_step"]), int(cal["n_cal"])
+    mid = 1 << (bits - 1)
+    code = np.zeros(len(biases), dtype=int)
+    raw = None
+    for b in range(bits - 1, -1, -1):
+        trial = code | (1 << b)
+        pts = exact_points(p, design, np.asarray(biases) + (trial - mid) * step, var, retries)
+        ps = np.array([pt["p_sw"] for pt in pts])
+        raw = pts if raw is None else raw  # first step is the mid code = the nominal bias
+        freq = rng.binomial(n_cal, ps) / n_cal
+        code = np.where(freq > np.asarray(targets), code, trial)
+    final = np.asarray(biases) + (code - mid) * step
+    pts = exact_points(p, design, final, var, retries)
+    return [{"raw": raw[j], "cal_code": int(code[j]), "bias_cal_v": float(final[j]), "p_cal": pts[j]["p_sw"]}
+            for j in range(len(biases))]
+
+
+def counting_halfwidth(p: float, n_cal: int, z: float = 3.0) -> float:
+    """z-sigma binomial counting error of a frequency measured over n_cal reads: z sqrt(p(1-p)/n_cal)."""
+    return z * float(np.sqrt(p * (1 - p) / n_cal))
 
 
 def pelgrom_sigma(a_vt: float, w: float, l_: float) -> float:
@@ -60,14 +107,44 @@ def draw_variation(p: dict, design, sigma: dict, seed: int, index: int) -> rng_c
     return rng_cell.Variation(mtj=m, dvth=dvth, wfac=wf, lfac=lf)
 
 
-def variation_row(p: dict, design, bias: float, var: rng_cell.Variation, retries: int = 3) -> dict:
-    """Realised p of one variation sample at `bias` (exact hazard with the sample's own MTJ)."""
-    pt = exact_point(p, design, bias, var, retries)
-    row = {"bias_v": bias, "p": pt["p_sw"], "h": pt["h"], "current_a": pt["current_a"],
-           "rp_ohm": mtj_rp({**p, **var.mtj})}
-    row.update({k: v for k, v in var.mtj.items() if k in MTJ_VARIED})
-    row.update({f"dvth_{k}": v for k, v in var.dvth.items()})
-    return row
+def one_sigma_variations(p: dict, design, sigma: dict):
+    """(name, sigma, Variation at -1 sigma, Variation at +1 sigma) for each varied parameter alone."""
+    widths = {"mp1": design.w_p, "mn1": design.w_n, "mp2": design.w_p, "mn2": design.w_bias}
+    lengths = {"mp1": design.l_min, "mn1": design.l_min, "mp2": design.l_min, "mn2": design.l_bias}
+    for k in MTJ_VARIED:
+        yield k, sigma[k], *(rng_cell.Variation(mtj={k: p[k] * (1 + s * sigma[k])}) for s in (-1, 1))
+    for t in TRANSISTOR_VARIED:
+        sv = pelgrom_sigma(sigma["a_vt"], widths[t], lengths[t])
+        yield f"dvth_{t}", sv, *(rng_cell.Variation(dvth={t: s * sv}) for s in (-1, 1))
+        yield f"w_{t}", sigma["w"], *(rng_cell.Variation(wfac={t: 1 + s * sigma["w"]}) for s in (-1, 1))
+        yield f"l_{t}", sigma["l"], *(rng_cell.Variation(lfac={t: 1 + s * sigma["l"]}) for s in (-1, 1))
+
+
+def sensitivity(p: dict, design, biases, targets, sigma: dict, retries: int = 3) -> list[dict]:
+    """Per-parameter sensitivity: p at -1 and +1 sigma of each parameter alone, at every target bias
+    (one transient per perturbation); dp_per_sigma = (p(+1) - p(-1)) / 2."""
+    rows = []
+    for name, sd, lo, hi in one_sigma_variations(p, design, sigma):
+        pl, ph = (exact_points(p, design, biases, v, retries) for v in (lo, hi))
+        for j, tg in enumerate(targets):
+            rows.append({"param": name, "sigma": sd, "p_target": tg, "p_minus": pl[j]["p_sw"],
+                         "p_plus": ph[j]["p_sw"], "dp_per_sigma": (ph[j]["p_sw"] - pl[j]["p_sw"]) / 2})
+    return rows
+
+
+def variation_rows(p: dict, design, biases, targets, var: rng_cell.Variation, cal: dict | None,
+                   rng: np.random.Generator, retries: int = 3) -> list[dict]:
+    """Realised p of one variation sample at each target's nominal bias (raw) and, with `cal`, after the
+    one-time trim (`calibrate`); plus the sample's parameter draws."""
+    if cal:
+        res = calibrate(p, design, biases, targets, var, cal, rng, retries)
+        pts = [r.pop("raw") for r in res]
+    else:
+        pts, res = exact_points(p, design, biases, var, retries), [{} for _ in biases]
+    draws = {k: v for k, v in var.mtj.items() if k in MTJ_VARIED}
+    draws.update({f"dvth_{k}": v for k, v in var.dvth.items()})
+    return [{"p_target": tg, "bias_v": pt["bias_v"], "p": pt["p_sw"], "h": pt["h"], "current_a": pt["current_a"],
+             **r, "rp_ohm": mtj_rp({**p, **var.mtj}), **draws} for tg, pt, r in zip(targets, pts, res)]
 
 
 def from_config(config: dict):

@@ -1,6 +1,8 @@
 # Spin-ScaleDrop random-number cell (paper Sec. V-A/B, Fig. 2, Eq. 24-25). Library: devices/rng_*.py.
 # Chunks are wildcards so --cores runs them in parallel; every rule is rerunnable alone.
 RNG = f"{RES}/devices"
+if config["rng"]["sweep"]["bias_max"] <= config["rng"]["sweep"]["bias_min"]:
+    sys.exit("config error: config.rng.sweep.bias_max: must exceed config.rng.sweep.bias_min")
 RNG_SWEEP_CHUNKS = range(config["rng"]["sweep"]["n_chunks"])
 RNG_VAR_CHUNKS = range(config["rng"]["variation"]["n_chunks"])
 
@@ -46,9 +48,19 @@ rule rng_variation_chunk:
         "../scripts/rng_variation.py"
 
 
+rule rng_sensitivity:
+    input:
+        targets=f"{RNG}/rng_targets.csv",
+    output:
+        f"{RNG}/rng_sensitivity.csv",
+    script:
+        "../scripts/rng_sensitivity.py"
+
+
 rule rng_model:
     input:
         transient=f"{RNG}/rng_transient.json",
+        sensitivity=f"{RNG}/rng_sensitivity.csv",
         fit=f"{RNG}/rng_fit.json",
         targets=f"{RNG}/rng_targets.csv",
         variation=expand(f"{RNG}/rng_variation/chunk_{{chunk}}.csv", chunk=RNG_VAR_CHUNKS),

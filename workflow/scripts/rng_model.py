@@ -1,4 +1,5 @@
-"""Rule rng_model: variation summary (Normal fit of epsilon, Eq. 24) and results/devices/rng_model.json."""
+"""Rule rng_model: variation summary (Normal fit of epsilon, Eq. 24; raw and after the one-time bias
+trim), per-parameter sensitivity, and results/devices/rng_model.json."""
 import json
 
 import matplotlib
@@ -14,7 +15,7 @@ from devices import rng_cell, rng_mc  # noqa: E402
 from devices.params import sources  # noqa: E402
 from devices.spice import versions  # noqa: E402
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: raw/calibrated spread, epsilon_source, sensitivity
 PAPER_P_VARIATION = "3-10 %"  # Sec. V-A
 
 
@@ -30,22 +31,45 @@ def area_estimate(d: rng_cell.Design) -> dict:
                      "MTJ/track above the H-bridge (no extra area); not a drawn layout"}
 
 
+def spread(ps: np.ndarray, target: float) -> dict:
+    """Moments of realised p and the Normal fit of epsilon = p - target (Eq. 24)."""
+    mu, sd = stats.norm.fit(ps - target)
+    return {"p_mean": float(ps.mean()), "p_sigma": float(ps.std(ddof=1)),
+            "p_q05": float(np.quantile(ps, 0.05)), "p_q95": float(np.quantile(ps, 0.95)),
+            "epsilon_mu": float(mu), "epsilon_sigma": float(sd)}
+
+
+def sensitivity_table(sens: pd.DataFrame, pt: float) -> dict:
+    """Per parameter dp per +1 sigma at target pt, and their root-sum-square (linear estimate of sigma(p))."""
+    s = sens[sens["p_target"] == pt].sort_values("dp_per_sigma", key=np.abs, ascending=False)
+    return {"dp_per_sigma": {r["param"]: float(r["dp_per_sigma"]) for _, r in s.iterrows()},
+            "sigma_p_linear": float(np.sqrt(np.sum(s["dp_per_sigma"] ** 2)))}
+
+
 def main(config, inp, out):
     p, d, _, sigma = rng_mc.from_config(config)
+    vcfg = config["rng"]["variation"]
     var = pd.concat([pd.read_csv(f) for f in inp.variation]).sort_values(["p_target", "sample"])
     common.write_csv(out.variation, var)
     fitj = json.loads(open(inp.fit).read())
     trans = json.loads(open(inp.transient).read())
+    sens = pd.read_csv(inp.sensitivity)
     tg = pd.read_csv(inp.targets)
+    use = "calibrated" if vcfg["calibrate"] else "raw"
     targets = []
     for _, r in tg.iterrows():
-        ps = var.loc[var["p_target"] == r["p"], "p"].to_numpy()
-        mu, sd = stats.norm.fit(ps - r["p"])
+        sel = var[var["p_target"] == r["p"]]
+        raw = spread(sel["p"].to_numpy(), r["p"])
         entry = {"p": float(r["p"]), "bias_v": float(r["bias_v"]), "current_a": float(r["current_a"]),
-                 "p_nominal_resim": float(r["p_exact_resim"]),
-                 "p_mean": float(ps.mean()), "p_sigma": float(ps.std(ddof=1)),
-                 "p_q05": float(np.quantile(ps, 0.05)), "p_q95": float(np.quantile(ps, 0.95)),
-                 "epsilon_mu": float(mu), "epsilon_sigma": float(sd), "n_samples": int(ps.size)}
+                 "p_nominal_resim": float(r["p_exact_resim"]), "n_samples": int(len(sel)), "raw": raw}
+        if vcfg["calibrate"]:
+            n_cal = vcfg["calibration"]["n_cal"]
+            entry["calibrated"] = {**spread(sel["p_cal"].to_numpy(), r["p"]),
+                                   "bias_cal_sigma_v": float(sel["bias_cal_v"].std(ddof=1)),
+                                   "trim_code_range": [int(sel["cal_code"].min()), int(sel["cal_code"].max())],
+                                   "counting_sigma": rng_mc.counting_halfwidth(r["p"], n_cal, z=1.0)}
+        entry.update({k: entry[use][k] for k in raw})  # the values the NN side uses (epsilon_source)
+        entry["sensitivity"] = sensitivity_table(sens, r["p"])
         if "p_trials" in r and not pd.isna(r.get("p_trials")):
             entry.update({"p_trials": float(r["p_trials"]), "n_trials": int(r["n_trials"]),
                           "wilson": [float(r["wilson_lo"]), float(r["wilson_hi"])],
@@ -61,6 +85,11 @@ def main(config, inp, out):
                      "tau0": {"value": ex["tau0_s"], "unit": "s"},
                      "pulse": {"value": fitj["pulse_s"], "unit": "s"},
                      "rmse_p": ex["rmse_p"], "r2": ex["r2"], "n_points": ex["n_points"]},
+        "epsilon_source": use,
+        "calibration": {**vcfg["calibration"], "enabled": vcfg["calibrate"],
+                        "method": "one-time successive-approximation trim of the write bias per chip: "
+                                  "bit frequency over n_cal reads (Binomial on the exact hazard p), "
+                                  "trim DAC of trim_bits bits and dac_step V around the nominal bias"},
         "targets": targets,
         "energy_per_bit_pj": trans["energy_per_bit_pj"],
         "energy_breakdown_pj": trans["energy_pj"],
@@ -76,14 +105,17 @@ def main(config, inp, out):
     common.write_json(out.model, model)
 
     fig, ax = plt.subplots(1, len(targets), figsize=(4 * len(targets), 3.2), squeeze=False)
+    bins = np.linspace(0, 1, 41)
     for a, e in zip(ax[0], targets):
-        ps = var.loc[var["p_target"] == e["p"], "p"]
-        a.hist(ps, bins=20, density=True, alpha=0.7)
-        xx = np.linspace(0, 1, 300)
-        a.plot(xx, stats.norm.pdf(xx, e["p"] + e["epsilon_mu"], e["epsilon_sigma"]))
+        sel = var[var["p_target"] == e["p"]]
+        a.hist(sel["p"], bins=bins, alpha=0.5, label=f"raw: sigma {e['raw']['p_sigma']:.3f}")
+        if "calibrated" in e:
+            a.hist(sel["p_cal"], bins=bins, alpha=0.7,
+                   label=f"trimmed: sigma {e['calibrated']['p_sigma']:.3f}")
         a.axvline(e["p"], c="k", ls=":")
-        a.set_title(f"p={e['p']}: mean {e['p_mean']:.3f}, sigma {e['p_sigma']:.3f}", fontsize=9)
+        a.set_title(f"target p={e['p']} ({len(sel)} samples)", fontsize=9)
         a.set_xlabel("realised p under variation")
+        a.legend(fontsize=7)
     common.save_fig(out.png, fig)
 
 

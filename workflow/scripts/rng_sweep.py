@@ -14,8 +14,6 @@ def biases(sweep):
 
 def main(config, chunk, out):
     sw = config["rng"]["sweep"]
-    if sw["bias_max"] <= sw["bias_min"]:
-        raise ValueError("config error: config.rng.sweep.bias_max must exceed bias_min")
     p, d, retries, _ = rng_mc.from_config(config)
     all_b = biases(sw)
     rows = []

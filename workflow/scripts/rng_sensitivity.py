@@ -1,0 +1,17 @@
+"""Rule rng_sensitivity: p at -1/+1 sigma of each varied parameter alone, at every target bias
+(which variation source moves the dropout probability of Eq. 24 how much)."""
+import pandas as pd
+
+import common
+from devices import rng_mc
+
+
+def main(config, targets_csv, out):
+    p, d, retries, sigma = rng_mc.from_config(config)
+    tg = pd.read_csv(targets_csv)
+    rows = rng_mc.sensitivity(p, d, tg["bias_v"], tg["p"].tolist(), sigma, retries)
+    common.write_csv(out[0], pd.DataFrame(rows))
+
+
+if __name__ == "__main__":
+    main(snakemake.config, snakemake.input.targets, snakemake.output)  # noqa: F821
