@@ -17,7 +17,7 @@ from nn.train import load_model
 
 
 def main(sm):
-    ev, wc = sm.config["nn"]["eval"], sm.wildcards
+    ev, mc, wc = sm.config["nn"]["eval"], sm.config["nn"]["mc"], sm.wildcards
     torch.set_num_threads(max(1, sm.threads))
     n, T = int(ev["crossbar_n"]), int(ev["T"])
     test = subset(load_dataset(wc.dataset, "test", sm.config.get("data_dir")), int(ev["n_test"]), 0)
@@ -46,8 +46,8 @@ def main(sm):
                      "accuracy_mc": 100 * M.accuracy(M.predictive_mean(probs), y),
                      "accuracy_deterministic": 100 * M.accuracy(det, y),
                      "mean_entropy": float(M.entropy(M.predictive_mean(probs)).mean()),
-                     "eq26_flagged_rate": 100 * float(M.ood_flags(probs, float(sm.config["nn"]["mc"]["ood_percentile"]),
-                                                                  float(sm.config["nn"]["mc"]["ood_threshold"])).mean())})
+                     "eq26_flagged_rate": 100 * float(M.ood_flags(probs, float(mc["ood_percentile"]),
+                                                                  float(mc["ood_threshold"])).mean())})
     df = pd.DataFrame(rows)
     df["accuracy_change_pts"] = df.accuracy_mc - df.accuracy_mc.iloc[0]
     common.write_csv(sm.output.table, df)
