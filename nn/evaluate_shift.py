@@ -47,7 +47,8 @@ _X = {
                                                    47.58, 69.94, 20.31, 99.95, 78.39, 90.30, 36.82, 83.92, 60.79,
                                                    82.46, 32.16]),
 }
-PAPER_X = {k: {"clean_error": e, "mce": mce, "mood": mood, "per": {c: (v[2 * i], v[2 * i + 1]) for i, c in enumerate(_COLS)}}
+PAPER_X = {k: {"clean_error": e, "mce": mce, "mood": mood,
+               "per": {c: (v[2 * i], v[2 * i + 1]) for i, c in enumerate(_COLS)}}
            for k, (e, mce, mood, v) in _X.items()}
 
 
