@@ -1,5 +1,6 @@
 # Spin-ScaleDrop random-number cell (paper Sec. V-A/B, Fig. 2, Eq. 24-25). Library: devices/rng_*.py.
 # Chunks are wildcards so --cores runs them in parallel; every rule is rerunnable alone.
+# benchmark: files record each job's wall and CPU seconds (results/devices/benchmarks/).
 RNG = f"{RES}/devices"
 if config["rng"]["sweep"]["bias_max"] <= config["rng"]["sweep"]["bias_min"]:
     sys.exit("config error: config.rng.sweep.bias_max: must exceed config.rng.sweep.bias_min")
@@ -11,6 +12,8 @@ rule rng_transient:
     output:
         json=f"{RNG}/rng_transient.json",
         png=report(f"{RNG}/rng_waveforms.png", caption="../report/rng_waveforms.rst", category="Devices: RNG cell"),
+    benchmark:
+        f"{RNG}/benchmarks/rng_transient.tsv"
     script:
         "../scripts/rng_transient.py"
 
@@ -20,6 +23,8 @@ rule rng_sweep_chunk:
         f"{RNG}/rng_sweep/chunk_{{chunk}}.csv",
     wildcard_constraints:
         chunk=r"\d+",
+    benchmark:
+        f"{RNG}/benchmarks/rng_sweep_chunk_{{chunk}}.tsv"
     script:
         "../scripts/rng_sweep.py"
 
@@ -33,6 +38,8 @@ rule rng_fit:
         targets=f"{RNG}/rng_targets.csv",
         sweep_png=report(f"{RNG}/rng_sweep.png", caption="../report/rng_sweep.rst", category="Devices: RNG cell"),
         fit_png=report(f"{RNG}/rng_fit.png", caption="../report/rng_fit.rst", category="Devices: RNG cell"),
+    benchmark:
+        f"{RNG}/benchmarks/rng_fit.tsv"
     script:
         "../scripts/rng_fit.py"
 
@@ -44,6 +51,8 @@ rule rng_variation_chunk:
         f"{RNG}/rng_variation/chunk_{{chunk}}.csv",
     wildcard_constraints:
         chunk=r"\d+",
+    benchmark:
+        f"{RNG}/benchmarks/rng_variation_chunk_{{chunk}}.tsv"
     script:
         "../scripts/rng_variation.py"
 
@@ -53,6 +62,8 @@ rule rng_sensitivity:
         targets=f"{RNG}/rng_targets.csv",
     output:
         f"{RNG}/rng_sensitivity.csv",
+    benchmark:
+        f"{RNG}/benchmarks/rng_sensitivity.tsv"
     script:
         "../scripts/rng_sensitivity.py"
 
@@ -68,6 +79,8 @@ rule rng_model:
         model=f"{RNG}/rng_model.json",
         variation=f"{RNG}/rng_variation.csv",
         png=report(f"{RNG}/rng_variation.png", caption="../report/rng_variation.rst", category="Devices: RNG cell"),
+    benchmark:
+        f"{RNG}/benchmarks/rng_model.tsv"
     script:
         "../scripts/rng_model.py"
 
