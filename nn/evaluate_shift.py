@@ -15,15 +15,14 @@ import numpy as np
 import torch
 
 from nn import metrics as M
-from nn.corruptions import corrupt
+from nn.corruptions import CORRUPTIONS, corrupt
 from nn.data.ood import add_uniform_noise
 from nn.data.transforms import normalize, to_float
 from nn.mc import mc_predict
 
 PREPROCESS = ("none", "channel", "train")
-# Table X (CIFAR-10, Scale-Dropout): {(model, pp): (clean error, mCE, mOOD, {corruption: (OOD rate, CE)})}
-_COLS = ("gaussian_noise", "shot_noise", "impulse_noise", "defocus_blur", "glass_blur", "motion_blur", "zoom_blur",
-         "snow", "frost", "fog", "brightness", "contrast", "elastic_transform", "pixelate", "jpeg_compression")
+# Table X (CIFAR-10, Scale-Dropout): {(model, pp): (clean error, mCE, mOOD, [OOD rate, CE] per corruption in the
+# order of CORRUPTIONS = the table's columns)}
 _X = {
     ("vgg_small", "none"): (9.55, 82.84, 87.06, [80.57, 86.85, 80.08, 86.27, 71.6, 61.07, 91.41, 86.91, 89.99, 86.41,
                                                  88.95, 86.03, 95.24, 86.45, 76.38, 82.33, 87.52, 85.51, 97.42, 88.43,
@@ -48,7 +47,7 @@ _X = {
                                                    82.46, 32.16]),
 }
 PAPER_X = {k: {"clean_error": e, "mce": mce, "mood": mood,
-               "per": {c: (v[2 * i], v[2 * i + 1]) for i, c in enumerate(_COLS)}}
+               "per": {c: (v[2 * i], v[2 * i + 1]) for i, c in enumerate(CORRUPTIONS)}}
            for k, (e, mce, mood, v) in _X.items()}
 
 
