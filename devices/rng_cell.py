@@ -175,6 +175,7 @@ def netlist(p: dict, design: Design, thresholds=(100.0,), var: Variation | None 
         f"Vrde rde 0 {_pulses(d, n, {'read': vdd}, 0.0)}",
         f"Vrd rd 0 {_pulses(d, n, {'read': vrb}, 0.0)}",
         f"Vsen sen 0 {_pulses(d, n, {'read': vdd}, 0.0, d.t_sense_delay)}",
+        ".ic v(m)=0",  # start parallel: the bistable state node alone may settle at 1 in the op point
         ".options savecurrents=0",
         f".tran {num(d.tstep)} {num(n * d.period + d.t_gap)}",
         ".end",
