@@ -28,8 +28,8 @@ def evaluate(model, x, y, mults, chips, T, rng_path):
 def main(sm):
     cfg, ev, wc = sm.config["nn"], sm.config["nn"]["eval"], sm.wildcards
     torch.set_num_threads(max(1, sm.threads))
-    bcfg = run_cfg({**cfg, "baseline_train": {**(cfg.get("baseline_train") or {}), "methods": ["scaledrop"]}},
-                   "scaledrop")
+    vt = ev.get("variation_train") or {}  # budget of the two Table IV models (null: the nn run's budget)
+    bcfg = run_cfg({**cfg, "baseline_train": {**vt, "methods": ["scaledrop"]}}, "scaledrop")
     train, test, info = load_splits(wc.dataset, sm.config.get("data_dir"), bcfg.get("n_train"), int(ev["n_test"]), 0)
     y, T, chips, mults = test.y.numpy(), int(ev["T"]), int(ev["chips"]), [float(m) for m in ev["multipliers"]]
     rng = sm.input.rng_model
