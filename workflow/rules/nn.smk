@@ -20,7 +20,7 @@ rule train:
         model=NN_RUN + "/model.pt",
         metrics=NN_RUN + "/metrics.json",
     params:
-        nn={k: v for k, v in NN.items() if k != "mc"},  # a config change reruns the rule
+        nn={k: v for k, v in NN.items() if k not in ("mc", "eval")},  # a training-config change reruns it
         data_dir=config.get("data_dir"),
     wildcard_constraints:
         **NN_WC,
