@@ -33,12 +33,10 @@ def batch(seed, tmp):
     w, x, var = case(seed)
     deck, out = Path(tmp) / f"c{seed}.cir", Path(tmp) / f"o{seed}.txt"
     net = xb.netlist(spec, w, x, var).rsplit(".end", 1)[0]
-    deck.write_text(net + f".control\nrun\nwrdata {out} i(vsense)\n.endc\n.end\n")
+    deck.write_text(net + f".control\nset num_threads=1\nrun\nwrdata {out} i(vsense)\n.endc\n.end\n")  # as ours
     subprocess.run(["ngspice", "-b", str(deck)], capture_output=True)  # rc 1 on harmless model warnings
     t, i = np.loadtxt(out, usecols=(0, 1), unpack=True)
     return np.interp(xb.sample_times(spec, len(x)), t, i)
-
-
 
 
 def clock(fn, seeds, child=False):

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import mtj
 from .params import load_params, mtj_rp
-from .spice import _ngspice, include, num, run_transient
+from .spice import include, num, run_transient
 
 TRANSISTORS = ("mp1", "mn1", "mp2", "mn2")  # H-bridge (write driver)
 
@@ -188,23 +188,9 @@ VECTORS = ["time", "i(vtrk)", "xmtj.hs", "m", "q", "a", "b", "sm", "sr", "out", 
            "gp1", "gn1", "gp2", "gn2", "rde", "rd", "sen"] + [f"i({s})" for s in SOURCES]
 
 
-_THREADS_SET = False
-
-
-def _single_thread() -> None:
-    """ngspice runs the BSIM4 load on 2 OpenMP threads by default (`num_threads`); on a busy 2-core host
-    the threads spin-wait on each other and a transient costs 5-70x more CPU. One thread per process:
-    parallelism comes from processes (Snakemake jobs)."""
-    global _THREADS_SET
-    if not _THREADS_SET:
-        _ngspice().exec_command("set num_threads=1")
-        _THREADS_SET = True
-
-
 def simulate(p: dict, design: Design, thresholds=(100.0,), var: Variation | None = None,
              retries: int = 3, title: str = "rng_cell", biases=None):
     """Run the cell; returns the Transient (vectors in VECTORS)."""
-    _single_thread()
     return run_transient(netlist(p, design, thresholds, var, biases=biases), VECTORS, title=title,
                          retries=retries)
 

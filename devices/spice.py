@@ -72,6 +72,9 @@ def _ngspice():
         from PySpice.Spice.NgSpice.Shared import NgSpiceShared
 
         _NG = NgSpiceShared.new_instance()
+        # ngspice's OpenMP BSIM4 load defaults to 2 threads; on a busy host they spin-wait on each other and a
+        # transient costs 5-70x more CPU. One thread per process: parallelism comes from Snakemake jobs.
+        _NG.exec_command("set num_threads=1")
     return _NG
 
 
