@@ -87,7 +87,7 @@ def uncertainty_claims(r: dict, runs: list[dict], tol: dict) -> list[dict]:
         else:
             d = float(ent["scaledrop"] - ent[theirs[0]])
             out.append(_row(c, s, d, None, 0.0, d >= 0, f"mean predictive entropy over rotations "
-                            f"{sorted(shifted.angle.unique())} deg: ours {ent['scaledrop']:.3f} vs MC-Dropout "
+                            f"{', '.join(f'{a:g}' for a in sorted(shifted.angle.unique()))} deg: ours {ent['scaledrop']:.3f} vs MC-Dropout "
                             f"{ent[theirs[0]]:.3f}; paper Fig. 6: higher (no number)"))
     c = "MC accuracy plateaus by T (<= paper)"
     acc_t = r.get("acc_vs_T")
