@@ -22,9 +22,10 @@ from nn.binary import BinaryConv2d, BinaryLinear, scaled_layers
 from nn.scaledrop import dropout_layers, make_sampler
 
 
-def set_device_sampler(model: nn.Module, path, multiplier: float, seed: int = 0) -> dict:
-    """Device masks (Eq. 24) with variation x multiplier for every Scale-Dropout layer; returns the p_hat table."""
-    s = make_sampler("device", path=str(path), seed=seed, multiplier=multiplier, shared=True)
+def set_device_sampler(model: nn.Module, path, multiplier: float, seed: int = 0, source: str | None = None) -> dict:
+    """Device masks (Eq. 24) with variation x multiplier for every Scale-Dropout layer; returns the p_hat table.
+    `source`: which spread of the RNG model's targets (None: the file's `epsilon_source`; "raw": untrimmed)."""
+    s = make_sampler("device", path=str(path), seed=seed, multiplier=multiplier, shared=True, source=source)
     for d in dropout_layers(model):
         d.sampler = s
         s(1, d.p, d.index)  # fixes p_hat of this layer

@@ -44,6 +44,17 @@ def test_device_variation_mean_and_spread(tmp_path):
     assert len(set(shared.values())) == 2  # one module: same draw for the layers sharing p (0.1 and 0.2 only)
 
 
+def test_device_sampler_reads_the_raw_block(tmp_path):
+    f = tmp_path / "rng2.json"
+    f.write_text(json.dumps({"targets": [{"p": p, "epsilon_mu": 0.0, "epsilon_sigma": 0.0,
+                                          "raw": {"epsilon_mu": 0.05, "epsilon_sigma": 0.0}} for p in (0.1, 0.5)]}))
+    model = build_model("lenet5", 1, 10, {"method": "scaledrop"})
+    assert set_device_sampler(model, f, 2.0)[(0, 0.1)] == pytest.approx(0.1)
+    assert set_device_sampler(model, f, 2.0, source="raw")[(0, 0.1)] == pytest.approx(0.2)   # 0.1 + 2 x 0.05
+    with pytest.raises(ValueError, match="rng2.json: bad device model"):
+        set_device_sampler(model, f, 1.0, source="calibrated")
+
+
 def test_crossbar_errors_reproduce_confusion_rates():
     rows = 8
     offs = [[-1, 0, 1]] * (rows + 1)
