@@ -68,20 +68,21 @@ class CrossbarErrors:
 
     def read(self, p: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
         """Noisy read-out of integer popcounts p (tiles with k active rows), clipped to [0, k]."""
-        pi = p.round().long().clamp(0, self.rows)
-        u = torch.rand(p.shape, generator=self.generator, dtype=torch.float64)
+        pi = p.detach().round().long().clamp(0, self.rows).cpu()
+        u = torch.rand(pi.shape, generator=self.generator, dtype=torch.float64)
         j = (u.unsqueeze(-1) > self.cdf[pi]).sum(-1).clamp_max(self.off.shape[1] - 1)
-        return torch.minimum((pi + self.off[pi, j]).clamp_min(0), k.long()).to(p.dtype)
+        return torch.minimum((pi + self.off[pi, j]).clamp_min(0), k.detach().long().cpu()).to(p)
 
 
 def _tiled_dot(xu: torch.Tensor, w: torch.Tensor, xb: CrossbarErrors) -> torch.Tensor:
-    """xu (N, K, L) in {-1, 0, +1} (0 = padding), w (C, K) in {-1, +1}: sum over row tiles of 2 p_hat - K_t."""
+    """xu (N, K, L) in {-1, 0, +1} (0 = padding), w (C, K) in {-1, +1}: sum over row tiles of 2 p_hat - K_t.
+    Straight-through: the forward value is the noisy read-out, the gradient that of the exact dot product."""
     out = 0
     for a in range(0, w.shape[1], xb.rows):
         wt, xt = w[:, a:a + xb.rows], xu[:, a:a + xb.rows]
         dot = torch.einsum("ck,nkl->ncl", wt, xt)
         k = xt.abs().sum(1, keepdim=True).expand_as(dot)  # active rows (padding zeros are not driven)
-        out = out + 2 * xb.read((k + dot) / 2, k) - k
+        out = out + dot + (2 * xb.read((k + dot) / 2, k) - k - dot).detach()
     return out
 
 
@@ -106,8 +107,9 @@ def _linear_forward(m: BinaryLinear, xb: CrossbarErrors, x: torch.Tensor) -> tor
 
 @contextlib.contextmanager
 def crossbar_errors(model: nn.Module, xb: CrossbarErrors):
-    """Within the block, binary layers with binary inputs and weights compute on the crossbar model. MC passes
-    must then be naive (nn.mc.mc_predict(..., naive=True)): every pass draws its own read errors."""
+    """Within the block, binary layers with binary inputs and weights compute on the crossbar model, in inference
+    and in training (straight-through gradients). MC passes must then be naive (nn.mc.mc_predict(..., naive=True)):
+    every pass draws its own read errors."""
     hooked = [m for m in scaled_layers(model) if m.binary_input and m.binary_weights]
     for m in hooked:
         fn = _conv_forward if isinstance(m, BinaryConv2d) else _linear_forward

@@ -1,10 +1,12 @@
 """Device injection: RNG variation (Eq. 24 x multiplier) and crossbar popcount errors."""
+import contextlib
 import json
 
 import numpy as np
 import pytest
 import torch
 
+from nn.binary import BinaryConv2d, scaled_layers
 from nn.inject import CrossbarErrors, crossbar_errors, set_device_sampler
 from nn.mc import mc_predict, predict
 from nn.models import build_model
@@ -53,6 +55,30 @@ def test_device_sampler_reads_the_raw_block(tmp_path):
     assert set_device_sampler(model, f, 2.0, source="raw")[(0, 0.1)] == pytest.approx(0.2)   # 0.1 + 2 x 0.05
     with pytest.raises(ValueError, match="rng2.json: bad device model"):
         set_device_sampler(model, f, 1.0, source="calibrated")
+
+
+def test_training_through_the_crossbar_model_straight_through():
+    torch.manual_seed(0)
+    m = build_model("lenet5", 1, 10, {"method": "none"}).train()
+    noisy = CrossbarErrors(64, [[-3, 0, 3]] * 65, [[0.3, 0.4, 0.3]] * 65)
+    for layer in [mm for mm in scaled_layers(m) if mm.binary_input and mm.binary_weights]:
+        conv = isinstance(layer, BinaryConv2d)
+        x = torch.randn(4, layer.weight.shape[1], *((10, 10) if conv else ()), requires_grad=True)
+        g = torch.randn_like(layer(x))
+
+        def run(xb=None):
+            layer.zero_grad()
+            x.grad = None
+            with (crossbar_errors(layer, xb) if xb else contextlib.nullcontext()):
+                out = layer(x)
+            (out * g).sum().backward()
+            return out.detach(), layer.weight.grad.clone(), x.grad.clone()
+
+        plain, ideal, errs = run(), run(CrossbarErrors.ideal(64)), run(noisy)
+        for u, v in zip(plain, ideal):                      # exact read-out: same output and gradients
+            assert torch.allclose(u, v, atol=1e-5)
+        assert not torch.allclose(errs[0], plain[0])         # noisy forward ...
+        assert all(torch.allclose(u, v, atol=1e-5) for u, v in zip(errs[1:], plain[1:]))  # ... straight-through grads
 
 
 def test_crossbar_errors_reproduce_confusion_rates():

@@ -10,12 +10,18 @@ def nn_device_inputs(wildcards):
     return {"rng_model": smp.get("path", f"{RES}/devices/rng_model.json")} if smp.get("kind") == "device" else {}
 
 
+def nn_train_inputs(wildcards):
+    """Device models of training: the RNG cell's (see above) and the crossbar's with nn.train.crossbar_errors."""
+    xb = {"crossbar_model": f"{RES}/devices/crossbar_model.json"} if NN["train"].get("crossbar_errors") else {}
+    return {**nn_device_inputs(wildcards), **xb}
+
+
 NN_WC = dict(dataset="[a-z0-9_]+?", model="lenet5|vgg_small|resnet18|resnet20", method="[a-z_]+", seed="[0-9]+")
 
 
 rule train:
     input:
-        unpack(nn_device_inputs),
+        unpack(nn_train_inputs),
     output:
         model=NN_RUN + "/model.pt",
         metrics=NN_RUN + "/metrics.json",

@@ -1,16 +1,17 @@
 """Rule train: fit one binary model with Scale-Dropout (Eq. 17), resumable per epoch; writes model.pt + metrics.json."""
+import contextlib
 import time
 from pathlib import Path
 
 import torch
 
 import common
+from nn.inject import CrossbarErrors, crossbar_errors
 from nn.mc import predict
 from nn.models import build_model
 from nn.train import fit, layer_table, load_splits, model_meta, run_cfg
 
 MODEL_KEYS = ("first_binary", "last_binary", "scale_dropout", "baselines")
-
 
 
 def main(sm):
@@ -27,7 +28,9 @@ def main(sm):
     ckpt = out.with_name("checkpoint.pt")
     key = common.config_hash({"nn": sm.params.nn, "data_dir": sm.params.data_dir, "wildcards": dict(wc)})
     t0 = time.time()
-    history = fit(model, train, cfg["train"], seed, ckpt=ckpt, ckpt_key=key)
+    with (crossbar_errors(model, CrossbarErrors.load(sm.input.crossbar_model)) if cfg["train"].get("crossbar_errors")
+          else contextlib.nullcontext()):
+        history = fit(model, train, cfg["train"], seed, ckpt=ckpt, ckpt_key=key)
     seconds = time.time() - t0
     model.cpu()
     acc = float((predict(model, test.x).argmax(1) == test.y).float().mean())
@@ -39,6 +42,7 @@ def main(sm):
         "first_binary": mcfg.get("first_binary", True), "last_binary": mcfg.get("last_binary", True),
         "n_train": len(train.y), "epochs": int(cfg["train"]["epochs"]), "n_test": len(test.y), "n_params": sum(p.numel() for p in model.parameters()),
         "scale_dropout_layers": layer_table(model), "test_acc_deterministic": acc,
+        "crossbar_errors_in_training": bool(cfg["train"].get("crossbar_errors")),
         "train_seconds_this_run": seconds, "history": history,
         "provenance": common.provenance(sm.config, seed, torch=torch.__version__, config_key=key)})
     ckpt.unlink(missing_ok=True)  # finished: a forced rerun starts from scratch
