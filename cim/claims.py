@@ -86,16 +86,18 @@ def uncertainty_claims(r: dict, runs: list[dict], tol: dict) -> list[dict]:
             out.append(_row(c, s, None, None, 0.0, None, "rotation study lacks scaledrop or mc_dropout rows"))
         else:
             d = float(ent["scaledrop"] - ent[theirs[0]])
-            out.append(_row(c, s, d, None, 0.0, d >= 0, f"mean predictive entropy over rotations "
-                            f"{', '.join(f'{a:g}' for a in sorted(shifted.angle.unique()))} deg: ours {ent['scaledrop']:.3f} vs MC-Dropout "
-                            f"{ent[theirs[0]]:.3f}; paper Fig. 6: higher (no number)"))
+            angles = ", ".join(f"{a:g}" for a in sorted(shifted.angle.unique()))
+            out.append(_row(c, s, d, None, 0.0, d >= 0, f"mean predictive entropy over rotations {angles} deg: "
+                            f"ours {ent['scaledrop']:.3f} vs MC-Dropout {ent[theirs[0]]:.3f}; "
+                            "paper Fig. 6: higher (no number)"))
     c = "MC accuracy plateaus by T (<= paper)"
     acc_t = r.get("acc_vs_T")
     if acc_t:
         best = max(a for _, a in acc_t)
         t_plat = min(t for t, a in acc_t if 100 * a >= 100 * best - tol["plateau_tol_pct"])
         out.append(_row(c, s, t_plat, P.PAPER_PLATEAU_T, tol["plateau_tol_pct"], t_plat <= P.PAPER_PLATEAU_T,
-                        f"first T within {tol['plateau_tol_pct']} pts of the best over T = 1..{max(t for t, _ in acc_t)}"))
+                        f"first T within {tol['plateau_tol_pct']} pts of the best over "
+                        f"T = 1..{max(t for t, _ in acc_t)}"))
     else:
         out.append(_row(c, s, None, P.PAPER_PLATEAU_T, tol["plateau_tol_pct"], None, _missing(r, "acc_vs_T")))
     c = "accuracy change under dropout-module variation (worst, pts)"
