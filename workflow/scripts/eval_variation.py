@@ -4,6 +4,7 @@ configured scaledrop run under the same variation -> its variation.json (accurac
 Each model is evaluated with the spread the RNG model file hands the NN side (`epsilon_source`, e.g. trimmed chips)
 and, when the file has it, with the untrimmed (`raw`) spread."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,7 @@ def evaluate(model, x, y, mults, chips, T, rng_path, source=None):
 
 def sources(rng_path) -> list[tuple[str, str | None]]:
     """(label, source) pairs: the file's own epsilon, plus the untrimmed spread when it is a separate block."""
-    d = json.loads(open(rng_path).read())
+    d = json.loads(Path(rng_path).read_text())
     own = d.get("epsilon_source", "file")
     return [(own, None)] + ([("raw", "raw")] if own != "raw" and all("raw" in t for t in d["targets"]) else [])
 

@@ -1,6 +1,6 @@
 """Rule report_summary: claims table (results/tables/claims.csv) and results/report.md from the configured run's
 outputs: arch_tables' tables, and per NN run metrics.json, mc_eval.json, acc_vs_T.csv, variation.json and the
-eval suite's rotation study. Every file read is a declared input; one a run does not produce makes its
+eval suite's rotation study and Table III. Every file read is a declared input; one a run does not produce makes its
 claims `not tested`, with the file named."""
 
 import json
