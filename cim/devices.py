@@ -6,15 +6,14 @@ makes it, e.g. `results/devices/rng_model.json missing: run rule rng_model`.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 PRODUCERS = {"rng": "rng_model", "crossbar": "crossbar_model"}
 PJ, NS, UM2 = 1e-12, 1e-9, 1e-12
 
 
-class DeviceModelError(ValueError):
-    """A device model file or one of its fields is missing."""
+from scaledrop.errors import ModelFileError as DeviceModelError  # noqa: E402
+from scaledrop.model_files import read as read_model_file  # noqa: E402
 
 
 def _get(d: dict, dotted: str):
@@ -40,13 +39,8 @@ def pick(model: dict, keys: tuple[tuple[str, float], ...], path, rule: str, requ
 
 
 def load_json(path, kind: str, rule: str | None = None) -> dict:
-    path, rule = Path(path), rule or PRODUCERS.get(kind, kind)
-    if not path.exists():
-        raise DeviceModelError(f"{path} missing: run rule {rule}")
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as e:
-        raise DeviceModelError(f"{path}: not valid JSON ({e.msg} at line {e.lineno}); rerun rule {rule}") from None
+    """The validated model file (scaledrop.model_files: schema, version, finite numbers)."""
+    return read_model_file(Path(path), f"{kind}_model")
 
 
 def rng_costs(path, rule: str | None = None) -> dict:

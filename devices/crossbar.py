@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from devices.params import load_params, mtj_rp
-from devices.spice import include, num, run_transient
+from devices.spice import include, num, run_transient, set_wall_timeout
 
 MTJ_KEYS = ("ra", "tmr0", "vh", "rtrack")
 
@@ -183,6 +183,7 @@ def ideal(spec: ColumnSpec, r_access: float = 1e3) -> ColumnSpec:
 def spec_from_config(cfg: dict, spice_cfg: dict, rows: int, **changes) -> ColumnSpec:
     """ColumnSpec from the `crossbar:` and `spice:` config sections (units as in config.yaml)."""
     c = cfg
+    set_wall_timeout(spice_cfg.get("timeout_s", 600.0))
     spec = ColumnSpec(rows=rows, v_read=c["v_read"], vdd=spice_cfg["vdd"], w_access=c["access_w_nm"] * 1e-9,
                       l_access=c["access_l_nm"] * 1e-9, r_wire=c["r_wire_ohm"], c_wire=c["c_wire_ff"] * 1e-15,
                       mtj=dict(c.get("mtj", {})), t_slot=c["t_slot_ps"] * 1e-12, t_step=c["t_slot_ps"] * 1e-12,

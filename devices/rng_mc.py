@@ -15,6 +15,7 @@ import numpy as np
 
 from . import mtj, rng_cell
 from .params import mtj_rp
+from .spice import set_wall_timeout
 
 MTJ_VARIED = ("ra", "tmr0", "delta", "ic0", "rtrack")  # relative Normal sigmas
 TRANSISTOR_VARIED = rng_cell.TRANSISTORS  # H-bridge: Pelgrom dVth, W/L relative sigmas
@@ -150,12 +151,13 @@ def variation_rows(p: dict, design, biases, targets, var: rng_cell.Variation, ca
 def from_config(config: dict):
     """(MTJ params, Design, retries, variation sigmas) from the validated config (`spice`, `rng`)."""
     rng = config["rng"]
+    set_wall_timeout(config["spice"].get("timeout_s", 600.0))
     p = rng_cell.nominal(rng.get("mtj", {}))
     over = {"vdd": config["spice"]["vdd"], "temperature_c": config["spice"]["temperature_c"],
             **rng.get("design", {})}
     design = rng_cell.Design.from_config(over)
     sigma = {k: float(v["value"]) for k, v in sources_variation().items()}
-    sigma.update(rng["variation"].get("sigma", {}))
+    sigma.update((rng.get("variation") or {}).get("sigma") or {})
     return p, design, int(config["spice"]["max_retries"]), sigma
 
 

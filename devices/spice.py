@@ -4,12 +4,22 @@ One ngspice instance per process (the shared library is a singleton); after ever
 the circuit are destroyed, which keeps long Monte Carlo loops from slowing down. A transient that does
 not converge is retried with relaxed solver options and, if it still fails, raised as `SpiceError`
 naming the circuit: never silently dropped.
+
+PySpice's cffi callbacks swallow Python exceptions, so KeyboardInterrupt cannot stop a running transient. While
+one runs, SIGINT and a wall-time alarm (`set_wall_timeout`, config `spice.timeout_s`) therefore end the process
+at once (exit 130 / 1) after one line naming the deck; every output file is written atomically, so nothing
+half-written is left. Every fetched vector must be finite, or the attempt counts as failed.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import os
 import re
+import signal
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +36,7 @@ RETRY_OPTIONS = (
 )
 
 
-class SpiceError(RuntimeError):
-    """A circuit failed to load or a transient failed to converge after all retries."""
+from scaledrop.errors import SpiceError  # noqa: E402  (the project's one exceptions module)
 
 
 def num(x) -> str:
@@ -63,6 +72,46 @@ class Transient:
 
 
 _NG = None
+WALL_TIMEOUT_S = 600.0
+
+
+def set_wall_timeout(seconds: float) -> None:
+    """Wall-time bound of one transient attempt (config `spice.timeout_s`)."""
+    global WALL_TIMEOUT_S
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds < math.inf:
+        raise ValueError(f"spice wall-time bound must be a positive number of seconds, got {seconds!r}")
+    WALL_TIMEOUT_S = float(seconds)
+
+
+def _abort(message: str, code: int):
+    def handler(signum, frame):
+        for h in logging.getLogger().handlers:  # the rule's log file, when running in the workflow
+            if hasattr(h, "stream"):
+                h.stream.write(message + "\n")
+            h.flush()
+        sys.__stderr__.write(message + "\n")
+        sys.__stderr__.flush()
+        os._exit(code)
+    return handler
+
+
+@contextlib.contextmanager
+def _bounded(title: str):
+    """SIGINT -> exit 130, SIGALRM after WALL_TIMEOUT_S -> exit 1, both with one line naming the deck."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old_int = signal.signal(signal.SIGINT, _abort(f"spice error: {title}: interrupted", 130))
+    old_alrm = signal.signal(signal.SIGALRM, _abort(
+        f"spice error: {title}: transient exceeded its wall-time bound of {WALL_TIMEOUT_S:g} s "
+        f"(config spice.timeout_s)", 1))
+    signal.setitimer(signal.ITIMER_REAL, WALL_TIMEOUT_S)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old_alrm)
+        signal.signal(signal.SIGINT, old_int)
 
 
 def _ngspice():
@@ -129,12 +178,16 @@ def run_transient(netlist: str, vectors=None, *, title: str = "circuit", retries
         except NgSpiceCircuitError as exc:
             raise SpiceError(f"{title}: ngspice rejected the netlist: {_first_error(ng) or exc}") from None
         try:
-            ng.run()
+            with _bounded(title):
+                ng.run()
             plot = ng.last_plot
             if not plot.startswith("tran"):
                 raise NgSpiceCommandError("no transient plot produced")
             names = [v.replace(f"{plot}.", "") for v in _all_vectors(ng, plot)] if vectors is None else vectors
             data = _fetch(ng, plot, names)
+            bad = [k for k, v in data.items() if not np.isfinite(v).all()]
+            if bad:
+                raise SpiceError(f"non-finite values in {', '.join(bad[:3])}")
             return Transient(data, attempt + 1)
         except (NgSpiceCommandError, SpiceError) as exc:
             last = _first_error(ng) or str(exc)

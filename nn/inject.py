@@ -10,8 +10,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -20,6 +18,8 @@ from torch import nn
 
 from nn.binary import BinaryConv2d, BinaryLinear, scaled_layers
 from nn.scaledrop import dropout_layers, make_sampler
+from scaledrop.errors import ModelFileError
+from scaledrop.model_files import read_crossbar_model
 
 
 def set_device_sampler(model: nn.Module, path, multiplier: float, seed: int = 0, source: str | None = None) -> dict:
@@ -53,14 +53,11 @@ class CrossbarErrors:
 
     @classmethod
     def load(cls, path) -> "CrossbarErrors":
-        f = Path(path)
-        if not f.exists():
-            raise ValueError(f"{path} missing: run rule crossbar_model")
+        d = read_crossbar_model(path)
         try:
-            d = json.loads(f.read_text())
             return cls(int(d["rows"]), d["error_model"]["offsets"], d["error_model"]["probs"])
-        except (KeyError, TypeError) as e:
-            raise ValueError(f"{path}: bad crossbar model ({type(e).__name__}: {e}); rerun rule crossbar_model") from None
+        except ValueError as e:
+            raise ModelFileError(f"{path}: error_model: {e}; rerun rule crossbar_model") from None
 
     @classmethod
     def ideal(cls, rows: int) -> "CrossbarErrors":

@@ -7,13 +7,14 @@ fitted Spin-ScaleDrop model (results/devices/rng_model.json, Eq. 24).
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import torch
 from torch import nn
+
+from scaledrop.errors import ModelFileError
+from scaledrop.model_files import read_rng_model
 
 MODES = ("unitary", "average", "random")
 Sampler = Callable[[int, float, int, "torch.Generator | None"], torch.Tensor]
@@ -23,23 +24,19 @@ def _bernoulli(n: int, p: float, layer_index: int, generator=None) -> torch.Tens
     return torch.rand(n, generator=generator) >= p
 
 
-def _device(path: str = "results/devices/rng_model.json", seed: int = 0, multiplier: float = 1.0,
+def _device(path: str, seed: int = 0, multiplier: float = 1.0,
             shared: bool = False, source: str | None = None) -> Sampler:
     """Eq. 24: layer l drops with p_hat_l = p_l + m * eps_l, eps_l ~ N(mu(p), sigma(p)^2) from the fitted RNG-cell
     model (its `targets`: p, epsilon_mu, epsilon_sigma; interpolated in p, clamped at the ends), m the variation
     multiplier (Table IV: 0x-3x). eps_l is fixed per layer for one (seeded) chip instance; shared=True: one module
     serves all layers sequentially, so one standard-normal draw z per chip gives eps_l = mu(p_l) + sigma(p_l) z.
     `source`: a per-target block of the file (e.g. "raw": untrimmed chips) instead of its top-level epsilon."""
-    f = Path(path)
-    if not f.exists():
-        raise ValueError(f"{path} missing: run rule rng_model")
-    try:
-        tg = sorted(json.loads(f.read_text())["targets"], key=lambda t: t["p"])
-        eps = [t[source] if source else t for t in tg]
-        ps = np.array([t["p"] for t in tg], float)
-        mu, sd = (np.array([e[k] for e in eps], float) for k in ("epsilon_mu", "epsilon_sigma"))
-    except (KeyError, TypeError, ValueError) as e:
-        raise ValueError(f"{path}: bad device model ({type(e).__name__}: {e}); rerun rule rng_model") from None
+    tg = sorted(read_rng_model(path)["targets"], key=lambda t: t["p"])
+    if source and any(source not in t for t in tg):
+        raise ModelFileError(f"{path}: targets[].{source}: missing (epsilon source {source!r}); rerun rule rng_model")
+    eps = [t[source] if source else t for t in tg]
+    ps = np.array([t["p"] for t in tg], float)
+    mu, sd = (np.array([e[k] for e in eps], float) for k in ("epsilon_mu", "epsilon_sigma"))
     p_hat: dict[tuple[int, float], float] = {}
 
     def sampler(n: int, p: float, layer_index: int, generator=None) -> torch.Tensor:

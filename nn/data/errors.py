@@ -1,5 +1,4 @@
-"""The one exception type of the data layer."""
+"""The data layer's exception: `scaledrop.errors.DataError` (one line naming the file or field)."""
+from scaledrop.errors import DataError
 
-
-class DataError(ValueError):
-    """Bad or missing dataset input; the message is one line naming the file or field."""
+__all__ = ["DataError"]

@@ -1,45 +1,74 @@
 # Spin-ScaleDrop random-number cell (paper Sec. V-A/B, Fig. 2, Eq. 24-25). Library: devices/rng_*.py.
 # Chunks are wildcards so --cores runs them in parallel; every rule is rerunnable alone.
 # benchmark: files record each job's wall and CPU seconds (results/devices/benchmarks/).
+# Every rule: params.cfg = the config it reads (a change reruns it), library sources as inputs, a log.
 RNG = f"{RES}/devices"
-if config["rng"]["sweep"]["bias_max"] <= config["rng"]["sweep"]["bias_min"]:
-    sys.exit("config error: config.rng.sweep.bias_max: must exceed config.rng.sweep.bias_min")
+RNG_CFG = ("seed", "spice", "rng.mtj", "rng.design", "rng.variation.sigma")
 RNG_SWEEP_CHUNKS = range(config["rng"]["sweep"]["n_chunks"])
 RNG_VAR_CHUNKS = range(config["rng"]["variation"]["n_chunks"])
 
 
 rule rng_transient:
+    input:
+        lib=LIB["devices"],
     output:
         json=f"{RNG}/rng_transient.json",
         png=report(f"{RNG}/rng_waveforms.png", caption="../report/rng_waveforms.rst", category="Devices: RNG cell"),
+    params:
+        cfg=cfg_sections(*RNG_CFG),
+    log:
+        f"{LOGS}/rng_transient.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     benchmark:
-        f"{RNG}/benchmarks/rng_transient.tsv"
+        f"{BENCH}/rng_transient.tsv"
     script:
         "../scripts/rng_transient.py"
 
 
 rule rng_sweep_chunk:
+    input:
+        lib=LIB["devices"],
     output:
         f"{RNG}/rng_sweep/chunk_{{chunk}}.csv",
     wildcard_constraints:
         chunk=r"\d+",
+    params:
+        cfg=cfg_sections(*RNG_CFG, "rng.sweep"),
+    log:
+        f"{LOGS}/rng_sweep_chunk/{{chunk}}.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=30,
     benchmark:
-        f"{RNG}/benchmarks/rng_sweep_chunk_{{chunk}}.tsv"
+        f"{BENCH}/rng_sweep_chunk_{{chunk}}.tsv"
     script:
         "../scripts/rng_sweep.py"
 
 
 rule rng_fit:
     input:
-        expand(f"{RNG}/rng_sweep/chunk_{{chunk}}.csv", chunk=RNG_SWEEP_CHUNKS),
+        sweep=expand(f"{RNG}/rng_sweep/chunk_{{chunk}}.csv", chunk=RNG_SWEEP_CHUNKS),
+        lib=LIB["devices"],
     output:
         sweep=f"{RNG}/rng_sweep.csv",
         fit=f"{RNG}/rng_fit.json",
         targets=f"{RNG}/rng_targets.csv",
         sweep_png=report(f"{RNG}/rng_sweep.png", caption="../report/rng_sweep.rst", category="Devices: RNG cell"),
         fit_png=report(f"{RNG}/rng_fit.png", caption="../report/rng_fit.rst", category="Devices: RNG cell"),
+    params:
+        cfg=cfg_sections(*RNG_CFG, "rng.sweep", "rng.targets", "rng.verify_trials"),
+    log:
+        f"{LOGS}/rng_fit.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=30,
     benchmark:
-        f"{RNG}/benchmarks/rng_fit.tsv"
+        f"{BENCH}/rng_fit.tsv"
     script:
         "../scripts/rng_fit.py"
 
@@ -47,12 +76,21 @@ rule rng_fit:
 rule rng_variation_chunk:
     input:
         targets=f"{RNG}/rng_targets.csv",
+        lib=LIB["devices"],
     output:
         f"{RNG}/rng_variation/chunk_{{chunk}}.csv",
     wildcard_constraints:
         chunk=r"\d+",
+    params:
+        cfg=cfg_sections(*RNG_CFG, "rng.variation"),
+    log:
+        f"{LOGS}/rng_variation_chunk/{{chunk}}.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=30,
     benchmark:
-        f"{RNG}/benchmarks/rng_variation_chunk_{{chunk}}.tsv"
+        f"{BENCH}/rng_variation_chunk_{{chunk}}.tsv"
     script:
         "../scripts/rng_variation.py"
 
@@ -60,10 +98,19 @@ rule rng_variation_chunk:
 rule rng_sensitivity:
     input:
         targets=f"{RNG}/rng_targets.csv",
+        lib=LIB["devices"],
     output:
         f"{RNG}/rng_sensitivity.csv",
+    params:
+        cfg=cfg_sections(*RNG_CFG, "rng.variation"),
+    log:
+        f"{LOGS}/rng_sensitivity.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=20,
     benchmark:
-        f"{RNG}/benchmarks/rng_sensitivity.tsv"
+        f"{BENCH}/rng_sensitivity.tsv"
     script:
         "../scripts/rng_sensitivity.py"
 
@@ -75,12 +122,21 @@ rule rng_model:
         fit=f"{RNG}/rng_fit.json",
         targets=f"{RNG}/rng_targets.csv",
         variation=expand(f"{RNG}/rng_variation/chunk_{{chunk}}.csv", chunk=RNG_VAR_CHUNKS),
+        lib=LIB["devices"],
     output:
         model=f"{RNG}/rng_model.json",
         variation=f"{RNG}/rng_variation.csv",
         png=report(f"{RNG}/rng_variation.png", caption="../report/rng_variation.rst", category="Devices: RNG cell"),
+    params:
+        cfg=cfg_sections(*RNG_CFG, "rng.variation"),
+    log:
+        f"{LOGS}/rng_model.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     benchmark:
-        f"{RNG}/benchmarks/rng_model.tsv"
+        f"{BENCH}/rng_model.tsv"
     script:
         "../scripts/rng_model.py"
 

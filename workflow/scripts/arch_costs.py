@@ -5,6 +5,7 @@ import json
 import pandas as pd
 
 import common
+from scaledrop import model_files
 from cim.costs import model_costs
 from cim.devices import crossbar_costs, rng_costs
 from cim.mapping import Layer
@@ -22,10 +23,10 @@ def device_models(inp) -> dict:
 
 
 def main(sm) -> None:
-    arch = sm.config["arch"]
+    arch = sm.params.cfg["arch"]
     shapes, layers = load_layers(sm.input.shapes, arch["input_bits"])
     dev = device_models(sm.input)
-    out = {"workload": sm.wildcards.workload, "model": shapes.get("model"), "n_classes": shapes.get("n_classes"),
+    out = {"schema_version": model_files.schema_version("costs"), "workload": sm.wildcards.workload, "model": shapes.get("model"), "n_classes": shapes.get("n_classes"),
            "devices": dev, "strategies": {}, "energy_vs_T": {}}
     frames = []
     for strategy in ("unroll", "kernel"):
@@ -35,10 +36,10 @@ def main(sm) -> None:
         out["energy_vs_T"][strategy] = {int(t): model_costs(layers, dev, arch, t, strategy)["inference"]["energy_total_j"]
                                         for t in arch["T_sweep"]}
     out["selected"] = arch["strategy"]
-    out["provenance"] = common.provenance(sm.config)
-    common.write_json(sm.output.costs, out)
+    out["provenance"] = common.provenance(sm.params.cfg)
+    model_files.write(sm.output.costs, out, "costs")
     common.write_csv(sm.output.layers, pd.concat(frames, ignore_index=True))
 
 
 if "snakemake" in globals():
-    main(snakemake)  # noqa: F821
+    common.run_rule(snakemake, main)  # noqa: F821

@@ -43,14 +43,14 @@ def layer_shapes(model: torch.nn.Module, in_ch: int, size: int) -> list[dict]:
 
 def main(sm) -> None:
     torch.set_num_threads(sm.threads)
-    wl = next(w for w in sm.config["arch"]["workloads"] if w["name"] == sm.wildcards.workload)
-    nn = sm.config.get("nn", {})
+    wl = next(w for w in sm.params.cfg["arch"]["workloads"] if w["name"] == sm.wildcards.workload)
+    nn = sm.params.cfg.get("nn", {})
     prec = {k: bool(wl.get(k, nn.get(k, True))) for k in ("first_binary", "last_binary")}
     model = build_model(wl["model"], wl["in_ch"], wl["n_classes"], {"method": "scaledrop", **prec})
     common.write_json(sm.output.shapes, {**wl, **prec, "layers": layer_shapes(model, wl["in_ch"], wl["size"]),
                                          "source": "nn.models.build_model (untrained; shapes only)",
-                                         "provenance": common.provenance(sm.config, torch=torch.__version__)})
+                                         "provenance": common.provenance(sm.params.cfg, torch=torch.__version__)})
 
 
 if "snakemake" in globals():
-    main(snakemake)  # noqa: F821
+    common.run_rule(snakemake, main)  # noqa: F821

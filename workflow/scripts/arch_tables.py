@@ -1,6 +1,5 @@
 """Rule arch_tables: Tables II, VII, VIII analogues (CSV + PNG) and the energy-vs-T plot in results/tables/."""
 
-import json
 
 import matplotlib
 
@@ -8,13 +7,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import common  # noqa: E402
+from scaledrop import model_files  # noqa: E402
 from arch_costs import device_models, load_layers  # noqa: E402
 from cim.tables import breakdown, table2, table7, table8  # noqa: E402
 
 
 def main(sm) -> None:
-    arch, out = sm.config["arch"], sm.output
-    costs = {json.loads(open(f).read())["workload"]: json.loads(open(f).read()) for f in sm.input.costs}
+    arch, out = sm.params.cfg["arch"], sm.output
+    costs = {c["workload"]: c for c in map(model_files.read_costs, sm.input.costs)}
     dev = device_models(sm.input)
     t2 = table2(dev, arch)
     _, layers = load_layers(sm.input.table7_shapes, arch["input_bits"])
@@ -55,4 +55,4 @@ def main(sm) -> None:
 
 
 if "snakemake" in globals():
-    main(snakemake)  # noqa: F821
+    common.run_rule(snakemake, main)  # noqa: F821

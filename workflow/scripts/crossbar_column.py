@@ -14,7 +14,7 @@ from devices import crossbar as xb  # noqa: E402
 from devices import crossbar_adc as xa  # noqa: E402
 from devices.spice import versions  # noqa: E402
 
-cfg = snakemake.config  # noqa: F821
+cfg = common.start(snakemake)  # noqa: F821
 c, R = cfg["crossbar"], int(snakemake.wildcards.rows)  # noqa: F821
 spec = xb.spec_from_config(c, cfg["spice"], R)
 flat = replace(spec, r_wire=0.0, c_wire=0.0)

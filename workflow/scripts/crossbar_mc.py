@@ -6,7 +6,7 @@ from tqdm import tqdm
 import common
 from devices import crossbar as xb
 
-cfg = snakemake.config  # noqa: F821
+cfg = common.start(snakemake)  # noqa: F821
 c, wc = cfg["crossbar"], snakemake.wildcards  # noqa: F821
 R, level, chunk = int(wc.rows), float(wc.var), int(wc.chunk)
 spec = xb.spec_from_config(c, cfg["spice"], R)

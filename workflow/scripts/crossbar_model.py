@@ -10,15 +10,15 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import common  # noqa: E402
+from scaledrop import model_files  # noqa: E402
 from devices import crossbar_adc as xa  # noqa: E402
 from devices.params import load_params, mtj_rp  # noqa: E402
 from devices.spice import versions  # noqa: E402
 
-SCHEMA_VERSION = 1
 PAPER_CROSSBAR_ARRAY_PJ = 0.65      # Table II, "Crossbar array", one reading operation
 PAPER_DECODING_SENSING_PJ = 4.76    # Table II, "Memory (Decoding/Sensing)"
 
-cfg = snakemake.config  # noqa: F821
+cfg = common.start(snakemake)  # noqa: F821
 c, inp = cfg["crossbar"], snakemake.input  # noqa: F821
 
 
@@ -66,7 +66,7 @@ ERR_KEYS = ("offsets", "probs", "mean_per_popcount", "sigma_per_popcount", "erro
             "sigma", "error_rate", "thresholds_a", "codes_popcount", "empirical_error_rate", "reference",
             "reference_coefficients")
 model = {
-    "schema_version": SCHEMA_VERSION, "rows": R, "adc_bits": bits, "variation_level": lvl, "adc_reference": ref,
+    "schema_version": model_files.schema_version("crossbar_model"), "rows": R, "adc_bits": bits, "variation_level": lvl, "adc_reference": ref,
     "variation_sigmas": {k: v for k, v in c["variation"].items() if k.startswith("sigma")},
     "mtj": {"rp_ohm": mtj_rp(p), "tmr0": p["tmr0"], "rtrack_ohm": p["rtrack"]}, "v_read": c["v_read"],
     "transfer": {"form": "I(p) = sum_k coefficients[k] * p**k [A], p = popcount (XNOR matches)",
@@ -107,7 +107,7 @@ model = {
     "sweep": summary.to_dict(orient="records"),
     "provenance": common.provenance(cfg, **versions()),
 }
-common.write_json(snakemake.output.model, model)  # noqa: F821
+model_files.write(snakemake.output.model, model, "crossbar_model")  # noqa: F821
 
 fig, ax = plt.subplots(figsize=(5, 3.5))
 for (r, v, rf), g in summary.groupby(["rows", "variation_level", "adc_reference"]):

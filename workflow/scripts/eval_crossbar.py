@@ -17,10 +17,10 @@ from nn.train import load_model
 
 
 def main(sm):
-    ev, mc, wc = sm.config["nn"]["eval"], sm.config["nn"]["mc"], sm.wildcards
+    ev, mc, wc = sm.params.cfg["nn"]["eval"], sm.params.cfg["nn"]["mc"], sm.wildcards
     torch.set_num_threads(max(1, sm.threads))
     n, T = int(ev["crossbar_n"]), int(ev["T"])
-    test = subset(load_dataset(wc.dataset, "test", sm.config.get("data_dir")), int(ev["n_test"]), 0)
+    test = subset(load_dataset(wc.dataset, "test", sm.params.cfg.get("data_dir")), int(ev["n_test"]), 0)
     model, meta = load_model(sm.input.model)
     x, y = normalize(to_float(test.x[:n]), meta["mean"], meta["std"]), test.y[:n].numpy()
     xb = CrossbarErrors.load(sm.input.crossbar_model)
@@ -53,4 +53,4 @@ def main(sm):
     common.write_csv(sm.output.table, df)
 
 
-main(snakemake)  # noqa: F821
+common.run_rule(snakemake, main)  # noqa: F821

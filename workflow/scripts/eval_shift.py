@@ -15,10 +15,10 @@ from nn.train import load_model
 
 
 def main(sm):
-    ev, mc, wc = sm.config["nn"]["eval"], sm.config["nn"]["mc"], sm.wildcards
+    ev, mc, wc = sm.params.cfg["nn"]["eval"], sm.params.cfg["nn"]["mc"], sm.wildcards
     f5, cx = ev["fig5"], ev["corruption"]
     torch.set_num_threads(max(1, sm.threads))
-    test = subset(load_dataset(wc.dataset, "test", sm.config.get("data_dir")), int(ev["n_test"]), 0)
+    test = subset(load_dataset(wc.dataset, "test", sm.params.cfg.get("data_dir")), int(ev["n_test"]), 0)
     q, thr, k = float(mc["ood_percentile"]), float(mc["ood_threshold"]), float(mc["ci"])
     i = int(f5["index"])
     if i >= len(test.y):
@@ -79,4 +79,4 @@ def _plots(out, fig5, summary):
     common.save_fig(out.table10_png, fig)
 
 
-main(snakemake)  # noqa: F821
+common.run_rule(snakemake, main)  # noqa: F821

@@ -19,9 +19,9 @@ STOCHASTIC = ("scaledrop", "mcdropout", "mcdropout_htanh", "mcdropconnect", "ens
 
 
 def main(sm):
-    cfg, ev, mc, wc = sm.config["nn"], sm.config["nn"]["eval"], sm.config["nn"]["mc"], sm.wildcards
+    cfg, ev, mc, wc = sm.params.cfg["nn"], sm.params.cfg["nn"]["eval"], sm.params.cfg["nn"]["mc"], sm.wildcards
     torch.set_num_threads(max(1, sm.threads))
-    test = subset(load_dataset(wc.dataset, "test", sm.config.get("data_dir")), int(ev["n_test"]), 0)
+    test = subset(load_dataset(wc.dataset, "test", sm.params.cfg.get("data_dir")), int(ev["n_test"]), 0)
     y = test.y.numpy()
     T, q, thr = int(ev["T"]), float(mc["ood_percentile"]), float(mc["ood_threshold"])
     rows, curves, ood_rows, ix_rows, rot_rows, hists = [], {}, [], [], [], {}
@@ -41,15 +41,15 @@ def main(sm):
                      "bayesian": stoch, "T": T if stoch else 1, "accuracy_det": 100 * M.accuracy(det[0], y),
                      "accuracy": 100 * s["accuracy"], "nll": s["nll"], "ece": s["ece"],
                      "mean_entropy": s["mean_entropy"]})
-        if stoch and seed == min(sm.params.seeds):
+        if stoch and seed == min(sm.params.cfg["nn"]["seeds"]):
             curves[run["method"]] = E.running_accuracy(probs[: int(ev["T_max"])], y)
-        if seed != min(sm.params.seeds):
+        if seed != min(sm.params.cfg["nn"]["seeds"]):
             continue
         ix_rows.append({"method": run["method"], **E.accept_reject(pt, y, q, thr)})
         id_ent = M.entropy(M.predictive_mean(pt))
         ometa = {**meta, "seed": 0, "strength": float(mc.get("corrupt_strength", 0.5))}
         for name in mc["ood_sets"]:
-            xo = ood_inputs(name, int(ev["n_test"]), test.x, ometa, sm.config.get("data_dir"), torch.Generator().manual_seed(1))
+            xo = ood_inputs(name, int(ev["n_test"]), test.x, ometa, sm.params.cfg.get("data_dir"), torch.Generator().manual_seed(1))
             po = mc_predict(model, xo, T if stoch else 1, gen)[0].numpy()
             ood_rows.append({"method": run["method"], "ood_set": name, "T": T if stoch else 1,
                              "eq26_detection_rate": 100 * float(M.ood_flags(po, q, thr).mean()),
@@ -116,4 +116,4 @@ def _plots(out, fig7, rot, hists, plat):
     common.save_fig(out.fig9_png, fig)
 
 
-main(snakemake)  # noqa: F821
+common.run_rule(snakemake, main)  # noqa: F821

@@ -3,14 +3,13 @@ sampler, 1x), evaluated with the fitted RNG-cell variation x 0..3 (`chips` modul
 configured scaledrop run under the same variation -> its variation.json (accuracy change in points, for claims).
 Each model is evaluated with the spread the RNG model file hands the NN side (`epsilon_source`, e.g. trimmed chips)
 and, when the file has it, with the untrimmed (`raw`) spread."""
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
 
 import common
+from scaledrop import model_files
 from nn import metrics as M
 from nn.data import load_dataset
 from nn.data.loader import subset
@@ -36,17 +35,17 @@ def evaluate(model, x, y, mults, chips, T, rng_path, source=None):
 
 def sources(rng_path) -> list[tuple[str, str | None]]:
     """(label, source) pairs: the file's own epsilon, plus the untrimmed spread when it is a separate block."""
-    d = json.loads(Path(rng_path).read_text())
+    d = model_files.read_rng_model(rng_path)
     own = d.get("epsilon_source", "file")
     return [(own, None)] + ([("raw", "raw")] if own != "raw" and all("raw" in t for t in d["targets"]) else [])
 
 
 def main(sm):
-    cfg, ev, wc = sm.config["nn"], sm.config["nn"]["eval"], sm.wildcards
+    cfg, ev, wc = sm.params.cfg["nn"], sm.params.cfg["nn"]["eval"], sm.wildcards
     torch.set_num_threads(max(1, sm.threads))
     vt = ev.get("variation_train") or {}  # budget of the two Table IV models (null: the nn run's budget)
     bcfg = run_cfg({**cfg, "baseline_train": {**vt, "methods": ["scaledrop"]}}, "scaledrop")
-    train, test, info = load_splits(wc.dataset, sm.config.get("data_dir"), bcfg.get("n_train"), int(ev["n_test"]), 0)
+    train, test, info = load_splits(wc.dataset, sm.params.cfg.get("data_dir"), bcfg.get("n_train"), int(ev["n_test"]), 0)
     y, T, chips, mults = test.y.numpy(), int(ev["T"]), int(ev["chips"]), [float(m) for m in ev["multipliers"]]
     rng = sm.input.rng_model
     rows, srcs = [], sources(rng)
@@ -63,7 +62,7 @@ def main(sm):
                              "epochs": bcfg["train"]["epochs"], "multiplier": m, "accuracy": a,
                              "accuracy_std_chips": s})
     main_model, meta = load_model(sm.input.model)
-    te = subset(load_dataset(wc.dataset, "test", sm.config.get("data_dir")), int(ev["n_test"]), 0)
+    te = subset(load_dataset(wc.dataset, "test", sm.params.cfg.get("data_dir")), int(ev["n_test"]), 0)
     xm = normalize(to_float(te.x), meta["mean"], meta["std"])
     res = {label: evaluate(main_model, xm, te.y.numpy(), mults, chips, T, rng, src) for label, src in srcs}
     for label, r in res.items():
@@ -92,4 +91,4 @@ def main(sm):
     common.save_fig(sm.output.table4_png, fig)
 
 
-main(snakemake)  # noqa: F821
+common.run_rule(snakemake, main)  # noqa: F821

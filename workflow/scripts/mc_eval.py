@@ -38,14 +38,14 @@ def ood_inputs(name, n, id_x_uint8, meta, data_dir, gen):
 
 def main(sm):
     wc = sm.wildcards
-    cfg = run_cfg(sm.config["nn"], wc.method)
+    cfg = run_cfg(sm.params.cfg["nn"], wc.method)
     mc = cfg["mc"]
     seed = int(wc.seed)
     torch.set_num_threads(max(1, sm.threads))
     model, meta = load_model(sm.input.model)
     if torch.cuda.is_available():
         model.cuda()
-    test = load_dataset(wc.dataset, "test", sm.config.get("data_dir"))
+    test = load_dataset(wc.dataset, "test", sm.params.cfg.get("data_dir"))
     if cfg.get("n_test"):
         test = subset(test, cfg["n_test"], seed)
     x, y = normalize(to_float(test.x), meta["mean"], meta["std"]), test.y.numpy()
@@ -75,7 +75,7 @@ def main(sm):
     rows, hists = [], {}
     ometa = {**meta, "seed": seed, "strength": float(mc.get("corrupt_strength", 0.5))}
     for name in mc["ood_sets"]:
-        xo = ood_inputs(name, int(mc["n_ood"]), test.x, ometa, sm.config.get("data_dir"), gen)
+        xo = ood_inputs(name, int(mc["n_ood"]), test.x, ometa, sm.params.cfg.get("data_dir"), gen)
         po = mc_predict(model, xo, ood_t, gen, bs)[0].numpy()
         scores = {"entropy": M.entropy(M.predictive_mean(po)), "mi": M.mutual_information(po)}
         hists[name] = scores["entropy"]
@@ -95,7 +95,7 @@ def main(sm):
         "ood": {r["ood_set"] + "/" + r["score"]: {k2: r[k2] for k2 in ("auroc", "aupr", "fpr95",
                                                                          "eq26_detection_rate")} for r in rows},
         "eq26": {"percentile": q, "threshold": thr, "id_false_rate": id_flag, "T": ood_t},
-        "provenance": common.provenance(sm.config, seed, torch=torch.__version__)})
+        "provenance": common.provenance(sm.params.cfg, seed, torch=torch.__version__)})
     _plots(sm, acc_t, mc_res, det, y, id_scores["entropy"], hists, ood)
 
 
@@ -124,4 +124,4 @@ def _plots(sm, acc_t, mc_res, det, y, id_ent, hists, ood):
 
 
 if "snakemake" in globals():  # also imported by eval_suite for ood_inputs
-    main(snakemake)  # noqa: F821
+    common.run_rule(snakemake, main)  # noqa: F821

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 import common
+from scaledrop import model_files
 from cim.claims import assess
 from cim.report import build
 
@@ -39,15 +40,15 @@ def main(sm) -> None:
     inp = sm.input
     costs = {}
     for f in inp.costs:
-        c = json.loads(Path(f).read_text())
+        c = model_files.read_costs(f)
         costs[c["workload"]] = c
-    claims = assess(nn_runs(sm.params.runs), costs, sm.config["arch"]["claims"])
+    claims = assess(nn_runs(sm.params.runs), costs, sm.params.cfg["arch"]["claims"])
     common.write_csv(sm.output.claims, claims)
     tables = {k: pd.read_csv(getattr(inp, k)) for k in ("table2", "table7", "table8", "breakdown")}
-    md = build(tables, claims, costs, sm.config["arch"])
+    md = build(tables, claims, costs, sm.params.cfg["arch"])
     with common.atomic_path(sm.output.md) as tmp:
         tmp.write_text(md)
 
 
 if "snakemake" in globals():
-    main(snakemake)  # noqa: F821
+    common.run_rule(snakemake, main)  # noqa: F821

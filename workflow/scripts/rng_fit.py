@@ -85,4 +85,4 @@ def main(config, inputs, out):
 
 
 if __name__ == "__main__":
-    main(snakemake.config, list(snakemake.input), snakemake.output)  # noqa: F821
+    main(common.start(snakemake), list(snakemake.input.sweep), snakemake.output)  # noqa: F821

@@ -11,11 +11,11 @@ import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
 import common  # noqa: E402
+from scaledrop import model_files  # noqa: E402
 from devices import rng_cell, rng_mc  # noqa: E402
 from devices.params import sources  # noqa: E402
 from devices.spice import versions  # noqa: E402
 
-SCHEMA_VERSION = 2  # 2: raw/calibrated spread, epsilon_source, sensitivity
 PAPER_P_VARIATION = "3-10 %"  # Sec. V-A
 
 
@@ -77,7 +77,7 @@ def main(config, inp, out):
         targets.append(entry)
     ex = fitj["fit_exact"]
     model = {
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": model_files.schema_version("rng_model"),
         "description": "Spin-ScaleDrop RNG cell (paper Fig. 2, Eq. 24-25): SPICE-fitted Eq. 25 and "
                        "dropout-probability variation; p_hat = p + eps, eps ~ N(epsilon_mu, epsilon_sigma^2)",
         "eq25_fit": {"delta": {"value": ex["delta"], "unit": "1"},
@@ -102,7 +102,7 @@ def main(config, inp, out):
         "device_params": sources("sot_mtj"),
         "provenance": common.provenance(config, **versions()),
     }
-    common.write_json(out.model, model)
+    model_files.write(out.model, model, "rng_model")
 
     fig, ax = plt.subplots(1, len(targets), figsize=(4 * len(targets), 3.2), squeeze=False)
     bins = np.linspace(0, 1, 41)
@@ -120,4 +120,4 @@ def main(config, inp, out):
 
 
 if __name__ == "__main__":
-    main(snakemake.config, snakemake.input, snakemake.output)  # noqa: F821
+    main(common.start(snakemake), snakemake.input, snakemake.output)  # noqa: F821

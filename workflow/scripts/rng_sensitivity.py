@@ -14,4 +14,4 @@ def main(config, targets_csv, out):
 
 
 if __name__ == "__main__":
-    main(snakemake.config, snakemake.input.targets, snakemake.output)  # noqa: F821
+    main(common.start(snakemake), snakemake.input.targets, snakemake.output)  # noqa: F821

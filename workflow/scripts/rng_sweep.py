@@ -27,4 +27,4 @@ def main(config, chunk, out):
 
 
 if __name__ == "__main__":
-    main(snakemake.config, int(snakemake.wildcards.chunk), snakemake.output)  # noqa: F821
+    main(common.start(snakemake), int(snakemake.wildcards.chunk), snakemake.output)  # noqa: F821

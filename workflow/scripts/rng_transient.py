@@ -69,4 +69,4 @@ def main(config, out):
 
 
 if __name__ == "__main__":
-    main(snakemake.config, snakemake.output)  # noqa: F821
+    main(common.start(snakemake), snakemake.output)  # noqa: F821

@@ -25,4 +25,4 @@ def main(config, chunk, targets_csv, out):
 
 
 if __name__ == "__main__":
-    main(snakemake.config, int(snakemake.wildcards.chunk), snakemake.input.targets, snakemake.output)  # noqa: F821
+    main(common.start(snakemake), int(snakemake.wildcards.chunk), snakemake.input.targets, snakemake.output)  # noqa: F821

@@ -1,7 +1,6 @@
 """Rule seg_eval: MC inference (T passes) of every trained segmentation model -> Table V scores with pixel-wise
 uncertainty (results/seg/table_v.csv, eval.json) and the Fig. 8 panels (input, ground truth, prediction,
 correctness, uncertainty) for MC-Dropout and MC-Scale-Dropout."""
-import sys
 import time
 
 import matplotlib
@@ -13,7 +12,6 @@ import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
 import common  # noqa: E402
-from nn.data.errors import DataError  # noqa: E402
 from nn.seg.data import load_seg_data  # noqa: E402
 from nn.seg.metrics import nan_to_none, seg_scores, uncertainty_error_scores  # noqa: E402
 from nn.seg.models import bit_width, build_seg_model  # noqa: E402
@@ -58,7 +56,7 @@ def fig8(x, y, info, results: dict, idx, T: int) -> plt.Figure:
 
 
 def main(sm):
-    cfg = sm.params.seg
+    cfg = sm.params.cfg["seg"]
     torch.set_num_threads(max(1, sm.threads))
     T, bs = int(cfg["mc"]["T"]), int(cfg["mc"].get("batch_size", 16))
     rows, per_method, details = [], {}, {}
@@ -66,7 +64,7 @@ def main(sm):
         obj = torch.load(path, map_location="cpu", weights_only=True)
         meta = obj["meta"]
         method, seed = meta["method"], int(meta["seed"])
-        _, _, xte, yte, info = load_seg_data(cfg, sm.params.data_dir, seed)
+        _, _, xte, yte, info = load_seg_data(cfg, sm.params.cfg["data_dir"], seed)
         model = build_seg_model(meta["topology"], method, meta["in_ch"], meta["cfg"])
         model.load_state_dict(obj["state_dict"])
         t0 = time.time()
@@ -97,10 +95,7 @@ def main(sm):
         "T": T, "threshold": 0.5, "uncertainty_for_fig8": "entropy of the predictive mean (normalised per image)",
         "first_last_layers": "full-precision weights (hidden layers: binary weights, 4-bit PACT activations)",
         "fig8_images": idx.tolist(), "runs": details,
-        "provenance": common.provenance(sm.config, int(cfg["seeds"][0]), torch=torch.__version__)}))
+        "provenance": common.provenance(sm.params.cfg, int(cfg["seeds"][0]), torch=torch.__version__)}))
 
 
-try:
-    main(snakemake)  # noqa: F821
-except DataError as e:  # bad user data: one line naming the file, no traceback
-    sys.exit(f"data error: {e}")
+common.run_rule(snakemake, main)  # noqa: F821  (a DataError becomes one line naming the file)

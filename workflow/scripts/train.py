@@ -16,17 +16,17 @@ MODEL_KEYS = ("first_binary", "last_binary", "scale_dropout", "baselines")
 
 def main(sm):
     wc = sm.wildcards
-    cfg = run_cfg(sm.config["nn"], wc.method)
+    cfg = run_cfg(sm.params.cfg["nn"], wc.method)
     seed = int(wc.seed)
     torch.set_num_threads(max(1, sm.threads))
     torch.manual_seed(seed)
-    train, test, info = load_splits(wc.dataset, sm.config.get("data_dir"), cfg.get("n_train"), cfg.get("n_test"), seed)
+    train, test, info = load_splits(wc.dataset, sm.params.cfg.get("data_dir"), cfg.get("n_train"), cfg.get("n_test"), seed)
     n_classes = len(info["classes"])
     mcfg = {"method": wc.method, **{k: cfg[k] for k in MODEL_KEYS if k in cfg}}
     model = build_model(wc.model, info["in_ch"], n_classes, mcfg)
     out = Path(sm.output.model)
     ckpt = out.with_name("checkpoint.pt")
-    key = common.config_hash({"nn": sm.params.nn, "data_dir": sm.params.data_dir, "wildcards": dict(wc)})
+    key = common.config_hash({"cfg": sm.params.cfg, "wildcards": dict(wc)})
     t0 = time.time()
     with (crossbar_errors(model, CrossbarErrors.load(sm.input.crossbar_model)) if cfg["train"].get("crossbar_errors")
           else contextlib.nullcontext()):
@@ -44,8 +44,8 @@ def main(sm):
         "scale_dropout_layers": layer_table(model), "test_acc_deterministic": acc,
         "crossbar_errors_in_training": bool(cfg["train"].get("crossbar_errors")),
         "train_seconds_this_run": seconds, "history": history,
-        "provenance": common.provenance(sm.config, seed, torch=torch.__version__, config_key=key)})
+        "provenance": common.provenance(sm.params.cfg, seed, torch=torch.__version__, config_key=key)})
     ckpt.unlink(missing_ok=True)  # finished: a forced rerun starts from scratch
 
 
-main(snakemake)  # noqa: F821
+common.run_rule(snakemake, main)  # noqa: F821
