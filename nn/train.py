@@ -3,6 +3,7 @@ per epoch, a checkpoint per epoch that a rerun resumes from (same final weights 
 """
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -73,6 +74,24 @@ def _loss(model, logits, y, lam, phi):
     return ce + lam * l2, {"ce": ce.item()}
 
 
+def load_checkpoint(ckpt: Path | None, device=None) -> dict | None:
+    """A resumable training state, or None. A checkpoint that cannot be read (truncated, foreign, or a pickle that
+    `weights_only=True` refuses) is reported in one line, moved aside to `<name>.bad` and training starts fresh."""
+    if not ckpt or not Path(ckpt).exists():
+        return None
+    try:
+        state = torch.load(ckpt, map_location=device, weights_only=True)
+        if not isinstance(state, dict) or "model" not in state:
+            raise ValueError("not a training checkpoint")
+        return state
+    except Exception as e:  # noqa: BLE001  (any unreadable file: torch raises many types)
+        bad = Path(ckpt).with_suffix(".bad")
+        os.replace(ckpt, bad)
+        logging.getLogger("scaledrop").warning("checkpoint %s unreadable (%s: %s); moved to %s, starting fresh",
+                                               ckpt, type(e).__name__, str(e).splitlines()[0][:120], bad.name)
+        return None
+
+
 def fit(model: torch.nn.Module, train: Split, tcfg: dict, seed: int, ckpt: Path | None = None,
         progress: bool = True, device: str | None = None, ckpt_key: str = "") -> list[dict]:
     """Ensembles: each member trained independently with seed `seed * 1000 + i` (its own checkpoint)."""
@@ -99,7 +118,7 @@ def _fit(model: torch.nn.Module, train: Split, tcfg: dict, seed: int, ckpt: Path
     sched = (torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
              if tcfg.get("lr_schedule", "cosine") == "cosine" else torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1))
     start, history = 0, []
-    state = torch.load(ckpt, map_location=device, weights_only=True) if ckpt and Path(ckpt).exists() else None
+    state = load_checkpoint(ckpt, device)
     if state is not None and state.get("key", "") == ckpt_key:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])

@@ -7,6 +7,7 @@ import yaml
 
 from cim.costs import PASS_COMPONENTS, model_costs
 from cim.devices import DeviceModelError, crossbar_costs, rng_costs
+from conftest import crossbar_model_example, rng_model_example
 from cim.mapping import Crossbar, Layer, dropout_modules, map_layer, map_model, topology_modules, unmapped
 from cim.tables import table2
 from conftest import REPO
@@ -123,13 +124,12 @@ def test_missing_device_model_names_rule(tmp_path):
 
 def test_device_model_adapters(tmp_path):
     xb = tmp_path / "crossbar_model.json"
-    xb.write_text(json.dumps({"rows": 256, "energy": {"column_read_pj": 2.56}, "latency_ns": 1.5,
-                              "area": {"cell_um2": 0.12}}))
+    xb.write_text(json.dumps(crossbar_model_example(256, latency_ns=1.5)))
     c = crossbar_costs(xb)
     assert c["energy_per_weight_j"] == pytest.approx(1e-14) and c["latency_s"] == pytest.approx(1.5e-9)
     assert c["cell_area_m2"] == pytest.approx(0.12e-12) and not c["split"] and c["wordline_per_weight_j"] == 0
-    xb.write_text(json.dumps({"rows": 256, "energy": {"column_read_pj": 2.56, "column_read_lines_pj": 0.512,
-                                                      "column_wordline_pj": 2.048}, "latency_ns": 1.5}))
+    split = {"column_read_pj": 2.56, "column_read_lines_pj": 0.512, "column_wordline_pj": 2.048, "t_read_ns": 0.5}
+    xb.write_text(json.dumps(crossbar_model_example(256, energy=split)))
     c = crossbar_costs(xb)
     assert c["split"] and c["energy_per_weight_j"] == pytest.approx(2e-15)
     assert c["wordline_per_weight_j"] == pytest.approx(8e-15)
@@ -137,17 +137,17 @@ def test_device_model_adapters(tmp_path):
     assert t2.loc["crossbar", "energy_pj"] == pytest.approx(0.512 * 256)        # 256 columns, read lines only
     assert t2.loc["wordline", "energy_pj"] == pytest.approx(2.048 * 256)
     assert t2.loc["crossbar", "paper_energy_pj"] == 0.65 and math.isnan(t2.loc["wordline", "paper_energy_pj"])
-    xb.write_text(json.dumps({"rows": 256, "energy": {"column_read_pj": 2.56, "column_read_lines_pj": 0.512,
-                                                      "column_wordline_pj": 2.048, "cols": 128,
-                                                      "wordline_per_row_activation_pj": 1.28}, "latency_ns": 1.5}))
+    xb.write_text(json.dumps(crossbar_model_example(256, energy={**split, "cols": 128,
+                                                                  "wordline_per_row_activation_pj": 1.28})))
     assert crossbar_costs(xb)["wordline_per_weight_j"] == pytest.approx(1e-14)   # one row across 128 columns
     rng = tmp_path / "rng_model.json"
-    rng.write_text(json.dumps({"energy_per_bit_pj": 3.0, "latency_ns": 16.0}))
-    with pytest.raises(DeviceModelError, match="missing key 'area.um2'.*rerun rule rng_model"):
+    bad = rng_model_example()
+    del bad["area"]
+    rng.write_text(json.dumps(bad))
+    with pytest.raises(DeviceModelError, match="'area' is a required property; rerun rule rng_model"):
         rng_costs(rng)
     # the rng_model.json layout: sampling latency, back-to-back cycle period (for power), area.um2
-    rng.write_text(json.dumps({"energy_per_bit_pj": 3.0, "latency_ns": 15.0, "cycle_period_ns": 20.0,
-                               "area": {"um2": 30}}))
+    rng.write_text(json.dumps(rng_model_example()))
     r = rng_costs(rng)
     assert r["power_w"] == pytest.approx(3e-12 / 20e-9) and r["latency_s"] == pytest.approx(15e-9)
     assert math.isclose(r["area_m2"], 30e-12)

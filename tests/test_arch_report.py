@@ -8,7 +8,7 @@ import pytest
 import torch
 import yaml
 
-from conftest import REPO
+from conftest import REPO, crossbar_model_example, rng_model_example
 
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 ARCH = {**CONFIG["arch"], "workloads": [w for w in CONFIG["arch"]["workloads"] if w["model"] == "lenet5"],
@@ -17,11 +17,9 @@ ARCH = {**CONFIG["arch"], "workloads": [w for w in CONFIG["arch"]["workloads"] i
 
 def _devices(tmp):
     xb, rng = tmp / "crossbar_model.json", tmp / "rng_model.json"
-    xb.write_text(json.dumps({"rows": 256, "energy": {"column_read_pj": 0.5, "column_read_lines_pj": 0.1,
-                                                                "column_wordline_pj": 0.4}, "latency_ns": 2.0,
-                              "area": {"cell_um2": 0.12}}))
-    rng.write_text(json.dumps({"energy_per_bit_pj": 3.0, "latency_ns": 16.0, "cycle_period_ns": 17.0,
-                               "area": {"um2": 30.0}}))
+    xb.write_text(json.dumps(crossbar_model_example(256, latency_ns=2.0, energy={
+        "column_read_pj": 0.5, "column_read_lines_pj": 0.1, "column_wordline_pj": 0.4, "t_read_ns": 0.5})))
+    rng.write_text(json.dumps(rng_model_example(latency_ns=16.0, cycle_period_ns=17.0)))
     return xb, rng
 
 
@@ -37,12 +35,12 @@ def built(tmp_path_factory):
     cfg = {**CONFIG, "arch": ARCH}
     xb, rng = _devices(tmp)
     shapes, costs = tmp / "shapes.json", tmp / "costs.json"
-    arch_shapes.main(NS(config=cfg, threads=1, wildcards=NS(workload="lenet5_mnist"), output=NS(shapes=shapes)))
-    arch_costs.main(NS(config=cfg, wildcards=NS(workload="lenet5_mnist"),
+    arch_shapes.main(NS(params=NS(cfg=cfg), threads=1, wildcards=NS(workload="lenet5_mnist"), output=NS(shapes=shapes)))
+    arch_costs.main(NS(params=NS(cfg=cfg), wildcards=NS(workload="lenet5_mnist"),
                        input=NS(shapes=shapes, rng=rng, crossbar=xb), output=NS(costs=costs, layers=tmp / "l.csv")))
     t = {k: tmp / f"{k}.csv" for k in ("table2", "table7", "table7_layers", "table8", "breakdown")}
     pngs = {k: tmp / f"{k}.png" for k in ("table2_png", "table8_png", "energy_vs_t")}
-    arch_tables.main(NS(config=cfg, input=NS(costs=[costs], table7_shapes=shapes, rng=rng, crossbar=xb),
+    arch_tables.main(NS(params=NS(cfg=cfg), input=NS(costs=[costs], table7_shapes=shapes, rng=rng, crossbar=xb),
                         output=NS(**t, **pngs)))
     run = tmp / "nn" / "mnist_lenet5_scaledrop_s0"
     run.mkdir(parents=True)
@@ -62,7 +60,7 @@ def built(tmp_path_factory):
     spec = {"dir": str(run), "dataset": "mnist", "model": "lenet5", "method": "scaledrop", "seed": 0,
             "files": {**files, "rotation": rot, "table3": t3}}
     out = NS(claims=tmp / "claims.csv", md=tmp / "report.md")
-    report_summary.main(NS(config=cfg, params=NS(runs=[spec]), input=NS(costs=[costs], **t), output=out))
+    report_summary.main(NS(params=NS(cfg=cfg, runs=[spec]), input=NS(costs=[costs], **t), output=out))
     return {"costs": json.loads(costs.read_text()), "claims": pd.read_csv(out.claims), "md": out.md.read_text(),
             "t7": pd.read_csv(t["table7"]), "t8": pd.read_csv(t["table8"]), "pngs": pngs}
 

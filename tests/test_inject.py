@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import crossbar_model_example, write_rng_model
 from nn.binary import BinaryConv2d, scaled_layers
 from nn.inject import CrossbarErrors, crossbar_errors, set_device_sampler
 from nn.mc import mc_predict, predict
@@ -15,9 +16,8 @@ torch.set_num_threads(1)
 
 
 def _rng_model(tmp_path, mu, sigma):
-    f = tmp_path / "rng.json"
-    f.write_text(json.dumps({"targets": [{"p": p, "epsilon_mu": mu, "epsilon_sigma": sigma} for p in (0.1, 0.2, 0.5)]}))
-    return f
+    return write_rng_model(tmp_path / "rng.json",
+                           [{"p": p, "epsilon_mu": mu, "epsilon_sigma": sigma} for p in (0.1, 0.2, 0.5)])
 
 
 def test_sigma0_and_ideal_crossbar_reproduce_plain_model(tmp_path):
@@ -47,13 +47,12 @@ def test_device_variation_mean_and_spread(tmp_path):
 
 
 def test_device_sampler_reads_the_raw_block(tmp_path):
-    f = tmp_path / "rng2.json"
-    f.write_text(json.dumps({"targets": [{"p": p, "epsilon_mu": 0.0, "epsilon_sigma": 0.0,
-                                          "raw": {"epsilon_mu": 0.05, "epsilon_sigma": 0.0}} for p in (0.1, 0.5)]}))
+    f = write_rng_model(tmp_path / "rng2.json", [{"p": p, "epsilon_mu": 0.0, "epsilon_sigma": 0.0,
+                                                  "raw": {"epsilon_mu": 0.05, "epsilon_sigma": 0.0}} for p in (0.1, 0.5)])
     model = build_model("lenet5", 1, 10, {"method": "scaledrop"})
     assert set_device_sampler(model, f, 2.0)[(0, 0.1)] == pytest.approx(0.1)
     assert set_device_sampler(model, f, 2.0, source="raw")[(0, 0.1)] == pytest.approx(0.2)   # 0.1 + 2 x 0.05
-    with pytest.raises(ValueError, match="rng2.json: bad device model"):
+    with pytest.raises(ValueError, match=r"rng2.json: targets\[\]\.calibrated: missing"):
         set_device_sampler(model, f, 1.0, source="calibrated")
 
 
@@ -107,8 +106,9 @@ def test_crossbar_model_file_errors_change_mc_outputs_reproducibly(tmp_path):
     """The eval_crossbar path: a crossbar_model.json error model, seeded read errors, naive MC."""
     rows = 32
     f = tmp_path / "crossbar_model.json"
-    f.write_text(json.dumps({"rows": rows, "adc_bits": 5, "variation_level": 1.0, "error_model": {
-        "offsets": [[-1, 0, 1]] * (rows + 1), "probs": [[0.2, 0.6, 0.2]] * (rows + 1)}}))
+    f.write_text(json.dumps(crossbar_model_example(rows, error_model={
+        "offsets": [[-1, 0, 1]] * (rows + 1), "probs": [[0.2, 0.6, 0.2]] * (rows + 1), "mean": 0.0, "sigma": 0.63,
+        "error_rate": 0.4})))
     torch.manual_seed(0)
     m = build_model("lenet5", 1, 10, {"method": "scaledrop"}).eval()
     x = torch.randn(8, 1, 28, 28)
@@ -120,6 +120,7 @@ def test_crossbar_model_file_errors_change_mc_outputs_reproducibly(tmp_path):
         with crossbar_errors(m, xb):
             outs.append(mc_predict(m, x, 4, torch.Generator().manual_seed(0), naive=True)[1])
     assert torch.equal(outs[0], outs[1]) and not torch.allclose(outs[0], ideal)
-    f.write_text(json.dumps({"rows": rows}))
-    with pytest.raises(ValueError, match="crossbar_model.json: bad crossbar model"):
+    f.write_text(json.dumps(crossbar_model_example(rows, error_model={
+        "offsets": [[0]] * rows, "probs": [[1.0]] * rows, "mean": 0.0, "sigma": 0.0, "error_rate": 0.0})))
+    with pytest.raises(ValueError, match="crossbar_model.json: error_model: .*need rows \\+ 1"):
         CrossbarErrors.load(f)

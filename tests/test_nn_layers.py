@@ -5,6 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from conftest import write_rng_model
 from nn.binary import BinaryConv2d, BinaryLinear, ede_params, normalize_weight, set_ede, sign_ede
 from nn.loss import scale_reg, scaledrop_loss, weight_l2
 from nn.models import build_model
@@ -144,13 +145,12 @@ def test_models_build_and_run(name, shape):
 
 
 def test_device_sampler_eq24(tmp_path):
-    f = tmp_path / "rng_model.json"
-    f.write_text('{"targets": [{"p": 0.1, "epsilon_mu": 0.0, "epsilon_sigma": 0.0},'
-                 ' {"p": 0.5, "epsilon_mu": 0.2, "epsilon_sigma": 0.0}]}')
+    f = write_rng_model(tmp_path / "rng_model.json", [{"p": 0.1, "epsilon_mu": 0.0, "epsilon_sigma": 0.0},
+                                                      {"p": 0.5, "epsilon_mu": 0.2, "epsilon_sigma": 0.0}])
     s = make_sampler("device", path=str(f), seed=1)
     keep = s(40000, 0.3, 2, torch.Generator().manual_seed(0))  # mu interpolated: 0.1 -> p_hat = 0.4
     assert abs((~keep).float().mean().item() - 0.4) < 0.01
-    f.write_text('{"targets": [{"p": 0.1, "epsilon_mu": 0.0, "epsilon_sigma": 0.05}]}')
+    write_rng_model(f, [{"p": 0.1, "epsilon_mu": 0.0, "epsilon_sigma": 0.05}])
     s = make_sampler("device", path=str(f), seed=1)
     s(1, 0.1, 0), s(1, 0.1, 1)
     p0 = dict(s.p_hat)
@@ -161,7 +161,7 @@ def test_device_sampler_eq24(tmp_path):
     with pytest.raises(ValueError, match="missing: run rule rng_model$"):
         make_sampler("device", path=str(tmp_path / "nope.json"))
     (tmp_path / "bad.json").write_text('{"targets": [{"p": 0.1}]}')
-    with pytest.raises(ValueError, match="bad device model"):
+    with pytest.raises(ValueError, match="bad.json: schema_version"):
         make_sampler("device", path=str(tmp_path / "bad.json"))
     m = build_model("lenet5", 1, 10, {"scale_dropout": {"sampler": {"kind": "device", "path": str(f), "seed": 0}}})
     assert m.train()(torch.randn(3, 1, 28, 28)).shape == (3, 10)

@@ -15,6 +15,7 @@ from torch import nn
 from tqdm import tqdm
 
 from nn.binary import scaled_layers, set_ede
+from nn.train import load_checkpoint
 from nn.seg.metrics import pixel_uncertainty
 from nn.seg.models import set_mc
 
@@ -47,7 +48,7 @@ def fit_seg(model: nn.Module, x: torch.Tensor, y: torch.Tensor, tcfg: dict, seed
     opt = torch.optim.Adam(model.parameters(), lr=float(tcfg["lr"]))
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * n_batches)
     start, history = 0, []
-    state = torch.load(ckpt, map_location="cpu", weights_only=True) if ckpt and Path(ckpt).exists() else None
+    state = load_checkpoint(ckpt, "cpu")
     if state is not None and state.get("key") == ckpt_key:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])

@@ -14,6 +14,7 @@ import logging
 import math
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import traceback
@@ -92,6 +93,36 @@ def _nonfinite_field(obj, path=("config",)):
     return None
 
 
+def _at(config, parts):
+    """(dotted name, value) pairs at a limits.yaml path (`[]` expands list items); missing keys are skipped."""
+    items = [("config", config)]
+    for p in parts:
+        nxt = []
+        for name, v in items:
+            if p == "[]" and isinstance(v, list):
+                nxt += [(f"{name}[{i}]", x) for i, x in enumerate(v)]
+            elif isinstance(v, dict) and v.get(p) is not None:
+                nxt.append((f"{name}.{p}", v[p]))
+        items = nxt
+    return items
+
+
+def _limit_errors(config: dict, limits: dict):
+    """Bounds of workflow/schemas/limits.yaml (sizes a 24 GiB machine honours; physical lower bounds)."""
+    for key, lim in limits.items():
+        for name, v in _at(config, key.split(".")):
+            if isinstance(v, list):
+                if "max_items" in lim and len(v) > lim["max_items"]:
+                    yield f"config error: {name}: {len(v)} items, at most {lim['max_items']} allowed"
+                if lim.get("unique") and len({json.dumps(x, sort_keys=True) for x in v}) != len(v):
+                    yield f"config error: {name}: has repeated items"
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                if "max" in lim and v > lim["max"]:
+                    yield f"config error: {name}: {v!r} is greater than the maximum of {lim['max']!r}"
+                if "min" in lim and v < lim["min"]:
+                    yield f"config error: {name}: {v!r} is less than the minimum of {lim['min']!r}"
+
+
 def _semantic_errors(config: dict):
     """Cross-field rules a JSON Schema cannot state."""
     sw = config.get("rng", {}).get("sweep", {})
@@ -126,7 +157,8 @@ def config_error(config: dict, schema_path: Path | None = None) -> str | None:
     if err is not None:
         field = ".".join(["config", *map(str, err.absolute_path)])
         return f"config error: {field}: {err.message}"
-    return next(_semantic_errors(config), None)
+    limits = yaml.safe_load((schema_path.parent / "limits.yaml").read_text())
+    return next(_limit_errors(config, limits), None) or next(_semantic_errors(config), None)
 
 
 def config_file_error(path) -> str | None:
@@ -174,17 +206,17 @@ def provenance(config: dict, seed: int | None = None, **extra) -> dict:
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike):
-    """Yield a temporary path next to `path`; rename onto `path` only if the block succeeds."""
+    """Yield a path with the final file name inside a fresh temporary directory next to `path`; move it onto
+    `path` only if the block succeeds. (The same name matters: torch.save records it inside model.pt, so same
+    config + seed -> byte-identical files.)"""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
+    tmpdir = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
     try:
-        yield Path(tmp)
-        os.replace(tmp, path)
+        yield tmpdir / path.name
+        os.replace(tmpdir / path.name, path)
     finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def write_json(path, obj) -> None:
