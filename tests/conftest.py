@@ -37,6 +37,7 @@ def smoke_repo(tmp_path_factory):
     results/ directory, plus its HTML report. Tests read its results and dry-run against it."""
     root = tmp_path_factory.mktemp("smoke") / "repo"
     shutil.copytree(REPO, root, ignore=COPY_IGNORE)
+    (root / ".cache").symlink_to(REPO / ".cache")  # datasets filled by `make install`
     res = snakemake("--cores", "2", "--configfile", root / "config" / "smoke.yaml", cwd=root,
                     snakefile=root / "Snakefile", timeout=1800)
     assert res.returncode == 0, (res.stdout + res.stderr)[-4000:]

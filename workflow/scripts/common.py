@@ -34,19 +34,25 @@ def _short_inputs(inputs, n: int = 3) -> str:
     return ", ".join(files[:n]) + more if files else "none"
 
 
+PREFIX = {"DataError": "data error", "ConfigError": "config error", "ModelFileError": "model file error",
+          "SpiceError": "spice error", "CheckpointError": "checkpoint error"}
+
+
 def _excepthook(kind, exc, tb):
-    """First error line: the rule, its inputs and the cause (one line); the traceback goes to the log only."""
+    """First error line: the kind of error, the rule, its inputs and the cause (one line); the traceback goes to
+    the rule's log only."""
     if issubclass(kind, KeyboardInterrupt):
         sys.__stderr__.write(f"rule {RULE['name']}: interrupted\n")
         sys.exit(130)
     cause = str(exc).splitlines()[0] if str(exc) else kind.__name__
+    prefix = next((PREFIX[c.__name__] for c in kind.__mro__ if c.__name__ in PREFIX), "error")
     if not _expected(exc):
         cause = f"{kind.__name__}: {cause}"
-    line = f"error in rule {RULE['name']} (input: {_short_inputs(RULE['inputs'])}): {cause}"
+    line = f"{prefix}: rule {RULE['name']} (input: {_short_inputs(RULE['inputs'])}): {cause}"
     if RULE["log"]:
         with open(RULE["log"], "a") as fh:
             fh.write(line + "\n" + "".join(traceback.format_exception(kind, exc, tb)))
-        line += f" [traceback: {RULE['log']}]" if not _expected(exc) else ""
+        line += "" if _expected(exc) else f" [traceback: {RULE['log']}]"
     sys.__stderr__.write(line + "\n")
     sys.__stderr__.flush()
 
