@@ -7,6 +7,7 @@ CACHE := .cache
 APT_PKGS := ngspice libngspice0-dev dataset-fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CORES ?= all
+CONFIG ?= config/config.yaml
 
 .PHONY: install run test report bench clean
 
@@ -39,10 +40,15 @@ $(CACHE)/stardist/.ok: $(VENV)/.installed
 	cd $(CACHE)/stardist && unzip -q -o ../wheels/stardist-0.9.2*.whl 'stardist/data/images/*' && mv stardist/data/images . && rm -rf stardist
 	touch $@
 
+# `make run CONFIG=my.yaml`: the config file is checked first (YAML syntax with its line, empty file, top-level
+# list, non-UTF-8, YTE templating), then Snakemake validates every value against workflow/schemas/.
 run: install
-	$(VENV)/bin/snakemake --cores $(CORES) --configfile config/config.yaml
-	$(VENV)/bin/snakemake --cores $(CORES) --configfile config/config.yaml --report results/report.html
+	$(PY) workflow/scripts/common.py $(CONFIG)
+	$(VENV)/bin/snakemake --cores $(CORES) --configfile $(CONFIG)
+	$(VENV)/bin/snakemake --cores $(CORES) --configfile $(CONFIG) --report results/report.html
 
+# The suite includes `snakemake --lint` (tests/test_lint.py) and the whole smoke pipeline from an empty results/
+# directory in a copy of the repository (tests/conftest.py `smoke_repo`), then every unit test.
 test: install
 	$(VENV)/bin/pytest
 

@@ -1,6 +1,9 @@
 # scaledrop: SPICE-backed device-to-system co-design of Bayesian binary NNs (Scale-Dropout).
 # Usage: snakemake --cores all [--configfile config/paper.yaml]; results land in results/.
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/rng.smk"
 include: "workflow/rules/crossbar.smk"
