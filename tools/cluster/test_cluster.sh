@@ -19,7 +19,8 @@ SUDO=
 SM_PID=
 
 say() { echo "test-cluster: $*"; }
-die() { echo "test-cluster: $*" >&2; exit 1; }
+DIED=
+die() { echo "test-cluster: $*" >&2; DIED=1; exit 1; }
 
 # --- root and packages -------------------------------------------------------------------------------------
 if [ "$(id -u)" != 0 ]; then
@@ -38,10 +39,12 @@ fi
 "$PY" -c "import snakemake_executor_plugin_slurm" 2>/dev/null || die "snakemake-executor-plugin-slurm not installed in .venv"
 
 # --- daemons: stopped by their pid files, also on failure ------------------------------------------------------
-alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
-stop_pidfile() {  # stop_pidfile FILE: TERM, wait up to 15 s, then KILL the daemon whose pid FILE holds
+alive() {  # alive PIDFILE NAME: the pid in PIDFILE runs a process named NAME (not a recycled pid)
+  [ -s "$1" ] && [ "$(cat "/proc/$(cat "$1")/comm" 2>/dev/null)" = "$2" ]
+}
+stop_pidfile() {  # stop_pidfile FILE NAME: TERM, wait up to 15 s, then KILL the daemon whose pid FILE holds
   local f=$1 pid i
-  alive "$f" || { $SUDO rm -f "$f"; return 0; }
+  alive "$f" "$2" || { $SUDO rm -f "$f"; return 0; }
   pid=$(cat "$f")
   $SUDO kill "$pid" 2>/dev/null || true
   for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
@@ -50,19 +53,19 @@ stop_pidfile() {  # stop_pidfile FILE: TERM, wait up to 15 s, then KILL the daem
 }
 stop_all() {
   if [ -n "$SM_PID" ] && kill -0 "$SM_PID" 2>/dev/null; then kill "$SM_PID" 2>/dev/null || true; wait "$SM_PID" 2>/dev/null || true; fi
-  if alive "$D/slurm/slurmctld.pid"; then  # jobs still running would leave slurmstepd behind slurmd
+  if alive "$D/slurm/slurmctld.pid" slurmctld; then  # jobs still running would leave slurmstepd behind slurmd
     scancel --partition="${PART:-debug}" 2>/dev/null || true
     for _ in $(seq 20); do [ -z "$(squeue -h -t RUNNING,COMPLETING 2>/dev/null)" ] && break; sleep 0.5; done
   fi
-  stop_pidfile "$D/slurm/slurmd.pid"
-  stop_pidfile "$D/slurm/slurmctld.pid"
-  stop_pidfile "$D/munge/munged.pid"
+  stop_pidfile "$D/slurm/slurmd.pid" slurmd
+  stop_pidfile "$D/slurm/slurmctld.pid" slurmctld
+  stop_pidfile "$D/munge/munged.pid" munged
 }
 on_exit() {
   local rc=$?
   trap - EXIT INT TERM
   stop_all
-  [ $rc = 0 ] || echo "test-cluster: FAILED (rc $rc); logs under $D" >&2
+  [ $rc = 0 ] || [ -n "$DIED" ] || echo "test-cluster: FAILED (rc $rc); logs under $D" >&2
   exit $rc
 }
 wait_for() {  # wait_for WHAT LOG CMD...: poll CMD for up to $BOUND s, else stop naming WHAT
