@@ -57,3 +57,9 @@ bench: install
 
 clean:
 	rm -rf results .snakemake
+
+# Single-node SLURM on this machine (loopback only), smoke pipeline through workflow/profiles/slurm, equality with
+# a local run, scancel + rerun; daemons stopped on every exit. Root only for apt and the daemons. docs/cluster.md
+.PHONY: test-cluster
+test-cluster: install
+	tools/cluster/test_cluster.sh

@@ -29,6 +29,7 @@ rule train:
     resources:
         mem_mb=4000,
         runtime=240,
+        gpu=config["cluster"]["train_gpus"],
     script:
         "../scripts/train.py"
 
