@@ -42,11 +42,12 @@ ap.add_argument("--T", type=int, default=20, help="MC samples per image")
 args = ap.parse_args()
 torch.manual_seed(0)
 cnn = nn.Sequential(nn.Conv2d(1, 16, 3, 1, 1), nn.BatchNorm2d(16), nn.ReLU(), Block(16, 32, 2), Block(32, 32, 2),
-                    nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10), nn.BatchNorm1d(10))
+                    nn.AdaptiveMaxPool2d(4), nn.Flatten(), nn.Linear(32 * 16, 10), nn.BatchNorm1d(10))
 bnn = to_scale_dropout_bnn(cnn)  # adaptive p (Sec. III-D): 0.1 below 10k weights, else 0.2
 train, test, info = load_splits("mnist", n_train=args.n_train, n_test=args.n_test)
 fit(bnn, train, {"epochs": 1, "batch_size": 64, "lr": 5e-3}, seed=0, device="cpu")
-fashion = normalize(to_float(subset(load_dataset("fashion_mnist", "test"), args.n_test, 0).x), info["mean"], info["std"])
+fashion = subset(load_dataset("fashion_mnist", "test"), args.n_test, 0)
+fashion = normalize(to_float(fashion.x), info["mean"], info["std"])
 
 for label, sampler, mult in [("bernoulli", "bernoulli", 0.0), ("device 0x", args.rng_model, 0.0),
                              ("device 1x", args.rng_model, 1.0), ("device 3x", args.rng_model, 3.0)]:

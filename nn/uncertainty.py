@@ -66,8 +66,8 @@ def shared_prefix_safe(model: nn.Module) -> bool:
     """True when nn.mc's shared-prefix pass is valid: every container is an nn.Sequential or a project block
     (nn.models.BasicBlock merges its residual paths); a user container with its own forward may combine tensors
     of different mask groups, so it gets plain passes."""
-    return all(type(m) is nn.Sequential or isinstance(m, (BasicBlock, BinaryConv2d, BinaryLinear)) or not any(m.children())
-               for m in model.modules())
+    known = (BasicBlock, BinaryConv2d, BinaryLinear)
+    return all(type(m) is nn.Sequential or isinstance(m, known) or not any(m.children()) for m in model.modules())
 
 
 def _exact_module():

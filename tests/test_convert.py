@@ -53,7 +53,9 @@ def test_converted_lenet5_is_build_model_bit_equal():
     built = build_model("lenet5", 1, 10, {"method": "scaledrop"})
     built.load_state_dict(conv.state_dict())                   # same keys and shapes: same structure
     assert torch.equal(conv[0].weight, src[0].weight) and conv[0].bias is not src[0].bias
-    assert [(d.index, d.p, d.mode) for d in dropout_layers(conv)] == [(d.index, d.p, d.mode) for d in dropout_layers(built)]
+    def table(m):
+        return [(d.index, d.p, d.mode) for d in dropout_layers(m)]
+    assert table(conv) == table(built)
     x = torch.randn(16, 1, 28, 28)
     assert torch.equal(predict(conv, x), predict(built, x))
     assert torch.equal(mc_predict(conv, x, 6, torch.Generator().manual_seed(2))[1],

@@ -61,7 +61,8 @@ def test_integer_path_bit_equal_to_float_path(name, shape, seed):
     model = _randomize(build_model(name, shape[0], 10, {"method": "scaledrop"}), seed)
     x = torch.randn(3, *shape, generator=torch.Generator().manual_seed(seed))
     ref = predict(model, x)
-    n_binary = sum(m.binary_input and m.binary_weights for m in model.modules() if isinstance(m, (BinaryConv2d, BinaryLinear)))
+    n_binary = sum(m.binary_input and m.binary_weights for m in model.modules()
+                   if isinstance(m, (BinaryConv2d, BinaryLinear)))
     with xnor_popcount(model) as hooked:
         assert len(hooked) == n_binary > 0
         out = predict(model, x)
