@@ -5,9 +5,10 @@ part), the normal interval of Eq. 22 and the percentile interval of Eq. 23 (name
 
 method: "mc" draws T mask samples (nn.mc: shared prefixes when the model is a chain of nn.Sequential / project
 blocks, else T plain passes, which any architecture supports); "exact" weighs every mask configuration by its
-probability via `nn.exact.exact_predict(model, x, batch_size) -> (probs (M, N, C), weights (M,))` (issue 13);
-"auto" takes "exact" when nn.exact is installed, the masks are Bernoulli and there are at most `max_configs`
-configurations (random mode has infinitely many), else "mc". Mask sampler: the layers' own (default), "bernoulli",
+probability via nn.exact (issue 13: `exact_predict(model, x, limit, batch_size) -> (weights (M,), probs (M, N, C))`,
+`n_configurations(model)`), which runs shared prefixes; "auto" takes "exact" when nn.exact is installed, the model
+is shared-prefix safe and has at most `max_configs` configurations, else "mc". Mask sampler: the layers' own
+(default), "bernoulli",
 a callable (nn.scaledrop.Sampler) or the path of a fitted device file (results/devices/rng_model.json, Eq. 24, with
 `multiplier` x its spread and chip `seed`); the model's samplers are restored afterwards.
 """
@@ -52,16 +53,6 @@ class Uncertainty:
         return self.mean.argmax(-1)
 
 
-def mask_configurations(model: nn.Module) -> int | None:
-    """Number of Scale-Dropout mask configurations (2^(masks per layer) per layer); None in random mode."""
-    n = 1
-    for d in dropout_layers(model):
-        if d.mode == "random":
-            return None
-        n *= 2 ** d.k
-    return n
-
-
 def shared_prefix_safe(model: nn.Module) -> bool:
     """True when nn.mc's shared-prefix pass is valid: every container is an nn.Sequential or a project block
     (nn.models.BasicBlock merges its residual paths); a user container with its own forward may combine tensors
@@ -71,8 +62,9 @@ def shared_prefix_safe(model: nn.Module) -> bool:
 
 
 def _exact_module():
-    """nn.exact if this checkout has it (issue 13), else None."""
-    return importlib.import_module("nn.exact") if importlib.util.find_spec("nn.exact") else None
+    """nn.exact if this checkout has it with exact_predict and n_configurations (issue 13), else None."""
+    mod = importlib.import_module("nn.exact") if importlib.util.find_spec("nn.exact") else None
+    return mod if all(hasattr(mod, f) for f in ("exact_predict", "n_configurations")) else None
 
 
 @contextlib.contextmanager
@@ -135,21 +127,21 @@ def predict_uncertainty(model: nn.Module, x: torch.Tensor, T: int = 20, method: 
         raise ValueError(f"predict_uncertainty: unknown method {method!r} (known: {', '.join(METHODS)})")
     if T < 1 or not 0 < k < 100 or not 0 <= ood_q <= 100:
         raise ValueError(f"predict_uncertainty: need T >= 1, 0 < k < 100, 0 <= ood_q <= 100 (got {T}, {k}, {ood_q})")
-    with _samplers(model, sampler, multiplier, seed) as layers:
-        n_cfg = mask_configurations(model)
-        bernoulli = not any(hasattr(d.sampler, "p_hat") for d in layers)
-        exact = _exact_module()
+    exact, safe = _exact_module(), shared_prefix_safe(model)
+    with _samplers(model, sampler, multiplier, seed):
         if method == "auto":
-            method = "exact" if exact and bernoulli and n_cfg is not None and n_cfg <= max_configs else "mc"
+            n_cfg = exact.n_configurations(model) if exact is not None and safe else None
+            method = "exact" if n_cfg is not None and n_cfg <= max_configs else "mc"
         if method == "exact":
-            if exact is None or not hasattr(exact, "exact_predict"):
-                raise NotImplementedError("predict_uncertainty: method='exact' needs nn.exact.exact_predict "
-                                          "(issue 13), which this checkout does not have; use method='mc'")
-            if n_cfg is None or not bernoulli:
-                raise ValueError("predict_uncertainty: method='exact' needs Bernoulli masks with finitely many "
-                                 "configurations (no random mode, no device sampler); use method='mc'")
-            probs, weights = exact.exact_predict(model, x, batch_size=batch_size)
+            if exact is None:
+                raise NotImplementedError("predict_uncertainty: method='exact' needs nn.exact (exact_predict, "
+                                          "n_configurations; issue 13), which this checkout does not have; "
+                                          "use method='mc'")
+            if not safe:
+                raise ValueError("predict_uncertainty: method='exact' runs shared prefixes, which a container with "
+                                 "its own forward does not support (see shared_prefix_safe); use method='mc'")
+            weights, probs = exact.exact_predict(model, x, limit=max_configs, batch_size=batch_size)
             out = summarize_mixture(np.asarray(probs), np.asarray(weights), T, k, ood_q, ood_threshold)
             return Uncertainty(**out, method="exact", n_samples=len(weights))
-        probs = mc_predict(model, x, T, generator, batch_size, naive=not shared_prefix_safe(model))[0].numpy()
+        probs = mc_predict(model, x, T, generator, batch_size, naive=not safe)[0].numpy()
     return Uncertainty(**summarize_mc(probs, k, ood_q, ood_threshold), method="mc", n_samples=T)

@@ -35,13 +35,21 @@ def _lenet(p=None):
     return m
 
 
-def _fake_exact(model, x, batch_size=1000):
-    """Enumeration of every mask configuration through nn.mc (a stand-in for nn.exact in these tests)."""
+def _fake_exact_predict(model, x, limit=1024, batch_size=1000):
+    """Enumeration of every mask configuration through nn.mc, with the interface of nn.exact (issue 13)."""
     layers = dropout_layers(model)
     cfgs = torch.tensor(list(itertools.product([False, True], repeat=len(layers))))
     draws = {d.index: (cfgs[:, i:i + 1], None) for i, d in enumerate(layers)}
     w = torch.stack([torch.where(cfgs[:, i], 1 - d.p, d.p) for i, d in enumerate(layers)], 1).prod(1)
-    return mc_forward(model, x, draws, len(cfgs)).softmax(-1).numpy(), w.numpy()
+    return w.numpy(), mc_forward(model, x, draws, len(cfgs)).softmax(-1).numpy()
+
+
+def _fake_n_configurations(model):
+    layers = dropout_layers(model)
+    return None if any(d.mode == "random" for d in layers) else 2 ** len(layers)
+
+
+FAKE_EXACT = types.SimpleNamespace(exact_predict=_fake_exact_predict, n_configurations=_fake_n_configurations)
 
 
 def test_mc_path_is_nn_metrics_of_mc_predict(monkeypatch):
@@ -66,18 +74,18 @@ def test_p0_has_no_epistemic_uncertainty(monkeypatch):
     assert np.abs(u.ci_eq22_normal[1] - u.ci_eq22_normal[0]).max() < 1e-5
 
 
+class UserRes(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.Linear(4, 4), nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self.b(self.a(x)) + x
+
+
 def test_user_containers_get_plain_passes(monkeypatch):
     monkeypatch.setattr(U, "_exact_module", lambda: None)
-
-    class Res(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.a, self.b = nn.Linear(8, 8), nn.Linear(8, 8)
-
-        def forward(self, x):
-            return self.b(self.a(x)) + x
-
-    model = to_scale_dropout_bnn(nn.Sequential(nn.Linear(4, 8), Res(), nn.Linear(8, 3)), p=0.5).eval()
+    model = to_scale_dropout_bnn(nn.Sequential(nn.Linear(4, 4), UserRes(), nn.Linear(4, 3)), p=0.5).eval()
     assert not U.shared_prefix_safe(model) and U.shared_prefix_safe(_lenet())
     x = torch.randn(5, 4)
     u = U.predict_uncertainty(model, x, T=6, generator=torch.Generator().manual_seed(0))
@@ -88,19 +96,29 @@ def test_user_containers_get_plain_passes(monkeypatch):
 def test_exact_slot(monkeypatch):
     m, x = _lenet(), torch.randn(10, 1, 28, 28)
     monkeypatch.setattr(U, "_exact_module", lambda: None)
-    with pytest.raises(NotImplementedError, match="nn.exact.exact_predict"):
+    with pytest.raises(NotImplementedError, match="needs nn.exact"):
         U.predict_uncertainty(m, x, method="exact")
-    monkeypatch.setattr(U, "_exact_module", lambda: types.SimpleNamespace(exact_predict=_fake_exact))
-    assert U.mask_configurations(m) == 32
+    monkeypatch.setattr(U, "_exact_module", lambda: FAKE_EXACT)
     u = U.predict_uncertainty(m, x, T=20)                               # auto: 32 <= 1024 configurations
     assert u.method == "exact" and u.n_samples == 32
     assert U.predict_uncertainty(m, x, max_configs=16).method == "mc"
     mc = U.predict_uncertainty(m, x, T=3000, method="mc", generator=torch.Generator().manual_seed(0))
     assert np.abs(u.mean - mc.mean).max() < 0.01                       # exact mean = MC mean as T grows
     assert np.abs(u.mutual_information - mc.mutual_information).max() < 0.01
-    with pytest.raises(ValueError, match="needs Bernoulli masks"):
-        U.predict_uncertainty(to_scale_dropout_bnn(nn.Linear(3, 2), mode="random", full_precision=()),
-                              torch.randn(2, 3), method="exact")
+    rand = to_scale_dropout_bnn(nn.Sequential(nn.Linear(3, 2)), mode="random", full_precision=())
+    assert U.predict_uncertainty(rand, torch.randn(2, 3)).method == "mc"        # not enumerable
+    user = to_scale_dropout_bnn(nn.Sequential(nn.Linear(3, 4), UserRes(), nn.Linear(4, 2)), full_precision=())
+    assert U.predict_uncertainty(user, torch.randn(2, 3)).method == "mc"        # no shared prefixes
+    with pytest.raises(ValueError, match="container with its own forward"):
+        U.predict_uncertainty(user, torch.randn(2, 3), method="exact")
+
+
+def test_real_nn_exact_agrees_with_mc():
+    pytest.importorskip("nn.exact")
+    m, x = _lenet(), torch.randn(10, 1, 28, 28)
+    u = U.predict_uncertainty(m, x)
+    mc = U.predict_uncertainty(m, x, T=3000, method="mc", generator=torch.Generator().manual_seed(0))
+    assert u.method == "exact" and np.abs(u.mean - mc.mean).max() < 0.01
 
 
 def test_mixture_summary_with_equal_weights_is_the_mc_summary():
@@ -118,14 +136,14 @@ def test_mixture_summary_with_equal_weights_is_the_mc_summary():
 
 
 def test_device_sampler_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(U, "_exact_module", lambda: types.SimpleNamespace(exact_predict=_fake_exact))
+    monkeypatch.setattr(U, "_exact_module", lambda: None)
     f = tmp_path / "rng_model.json"
     f.write_text(json.dumps({"schema_version": 2, "targets": [
         {"p": p, "epsilon_mu": 0.3, "epsilon_sigma": 0.0} for p in (0.1, 0.2, 0.5)]}))
     m, x = _lenet(), torch.randn(6, 1, 28, 28)
     before = [d.sampler for d in dropout_layers(m)]
     u = U.predict_uncertainty(m, x, T=10, sampler=f, multiplier=2.0, generator=torch.Generator().manual_seed(1))
-    assert u.method == "mc"                                            # device masks: no exact enumeration
+    assert u.method == "mc"
     assert [d.sampler for d in dropout_layers(m)] == before            # the model's samplers are restored
     ref_model = _lenet()
     p_hat = set_device_sampler(ref_model, f, 2.0)
