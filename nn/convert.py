@@ -125,6 +125,9 @@ class _FloatFactory:
     def linear(self, fin, fout, last=False):
         return nn.Linear(fin, fout)
 
+    def bn(self, norm):
+        return norm
+
 
 def float_model(name: str, in_ch: int, n_classes: int) -> nn.Module:
     """The project's architecture `name` (lenet5, vgg_small, resnet18, resnet20) with nn.Conv2d / nn.Linear."""
