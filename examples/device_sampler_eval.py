@@ -18,6 +18,7 @@ from nn.data.loader import subset
 from nn.data.transforms import normalize, to_float
 from nn.inject import set_device_sampler
 from nn.metrics import accuracy, ood_scores
+from nn.scaledrop import make_sampler
 from nn.train import fit, load_splits
 from nn.uncertainty import predict_uncertainty
 
@@ -40,6 +41,10 @@ ap.add_argument("--n-train", type=int, default=10000)
 ap.add_argument("--n-test", type=int, default=1000)
 ap.add_argument("--T", type=int, default=20, help="MC samples per image")
 args = ap.parse_args()
+try:
+    make_sampler("device", path=args.rng_model)  # check the device file before training
+except ValueError as e:  # a missing or malformed device file: one line, no traceback
+    sys.exit(f"error: {e}")
 torch.manual_seed(0)
 cnn = nn.Sequential(nn.Conv2d(1, 16, 3, 1, 1), nn.BatchNorm2d(16), nn.ReLU(), Block(16, 32, 2), Block(32, 32, 2),
                     nn.AdaptiveMaxPool2d(4), nn.Flatten(), nn.Linear(32 * 16, 10), nn.BatchNorm1d(10))
@@ -51,13 +56,9 @@ fashion = normalize(to_float(fashion.x), info["mean"], info["std"])
 
 for label, sampler, mult in [("bernoulli", "bernoulli", 0.0), ("device 0x", args.rng_model, 0.0),
                              ("device 1x", args.rng_model, 1.0), ("device 3x", args.rng_model, 3.0)]:
-    try:
-        u_id, u_ood = (predict_uncertainty(bnn, x, T=args.T, sampler=sampler, multiplier=mult, seed=1,
-                                           generator=torch.Generator().manual_seed(0)) for x in (test.x, fashion))
-        p_hat = "" if sampler == "bernoulli" else set_device_sampler(copy.deepcopy(bnn), sampler, mult, seed=1)
-    except ValueError as e:  # a missing or malformed device file: one line, no traceback
-        sys.exit(f"error: {e}")
-    auroc = ood_scores(u_id.entropy, u_ood.entropy)["auroc"]
-    ps = " ".join(f"{v:.3f}" for v in p_hat.values()) if p_hat else ""
-    print(f"{label:10s} accuracy {accuracy(u_id.mean, test.y.numpy()):.4f}  OOD AUROC (entropy) {auroc:.4f}  "
-          f"mean MI {u_id.mutual_information.mean():.4f}" + (f"  p_hat per layer: {ps}" if ps else ""))
+    u_id, u_ood = (predict_uncertainty(bnn, x, T=args.T, sampler=sampler, multiplier=mult, seed=1,
+                                       generator=torch.Generator().manual_seed(0)) for x in (test.x, fashion))
+    p_hat = {} if sampler == "bernoulli" else set_device_sampler(copy.deepcopy(bnn), sampler, mult, seed=1)
+    ps = ("  p_hat per layer: " + " ".join(f"{v:.3f}" for v in p_hat.values())) if p_hat else ""
+    print(f"{label:10s} accuracy {accuracy(u_id.mean, test.y.numpy()):.4f}  OOD AUROC (entropy) "
+          f"{ood_scores(u_id.entropy, u_ood.entropy)['auroc']:.4f}  mean MI {u_id.mutual_information.mean():.4f}{ps}")
