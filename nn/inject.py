@@ -6,7 +6,8 @@
   XNOR popcount per crossbar column tile: K inputs are split into row tiles of `xb.rows`, each tile's popcount
   p = (K_t + dot_t) / 2 is read as p_hat = p + offset with P(offset | p) from results/devices/crossbar_model.json
   (`error_model`), and the tiles' partial sums are added digitally before the bias and scale (Eq. 2). The bias is
-  added after the dot product as in nn.binary, so an ideal read-out is bit-equal to the float path.
+  added after the dot product as in nn.binary and the read-out is made contiguous (the layout of the float path:
+  BatchNorm's CPU kernel rounds differently on a strided tensor), so an ideal read-out is bit-equal to it.
 """
 from __future__ import annotations
 
