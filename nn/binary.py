@@ -70,6 +70,11 @@ class _ScaledLayer(nn.Module):
     def effective_input(self, x: torch.Tensor) -> torch.Tensor:
         return sign_ede(x, self.ede_t, self.ede_k) if self.binary_input else x
 
+    def add_bias(self, s: torch.Tensor) -> torch.Tensor:
+        """Dot product + bias, added after the dot product (not folded into the GEMM), so the integer XNOR-popcount
+        path (nn.xnor_int) and the crossbar model (nn.inject) give bit-equal results."""
+        return s if self.bias is None else s + self.bias.view(1, -1, *([1] * (s.dim() - 2)))
+
     def scale(self, s: torch.Tensor) -> torch.Tensor:
         """(binary conv + bias) * alpha_hat (Eq. 2 / Eq. 7)."""
         if self.dropout is not None:
@@ -84,8 +89,8 @@ class BinaryConv2d(_ScaledLayer):
         self.stride, self.padding = stride, padding
 
     def forward(self, x):
-        s = F.conv2d(self.effective_input(x), self.effective_weight(), self.bias, self.stride, self.padding)
-        return self.scale(s)
+        s = F.conv2d(self.effective_input(x), self.effective_weight(), None, self.stride, self.padding)
+        return self.scale(self.add_bias(s))
 
 
 class BinaryLinear(_ScaledLayer):
@@ -94,7 +99,7 @@ class BinaryLinear(_ScaledLayer):
         super().__init__((out_features, in_features), bias, binary_weights, binary_input, dropout)
 
     def forward(self, x):
-        return self.scale(F.linear(self.effective_input(x), self.effective_weight(), self.bias))
+        return self.scale(self.add_bias(F.linear(self.effective_input(x), self.effective_weight())))
 
 
 def scaled_layers(model: nn.Module) -> list[_ScaledLayer]:

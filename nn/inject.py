@@ -5,7 +5,9 @@
 - Crossbar errors: `crossbar_errors(model, xb)` makes every binary layer (binary inputs and weights) compute its
   XNOR popcount per crossbar column tile: K inputs are split into row tiles of `xb.rows`, each tile's popcount
   p = (K_t + dot_t) / 2 is read as p_hat = p + offset with P(offset | p) from results/devices/crossbar_model.json
-  (`error_model`), and the tiles' partial sums are added digitally before the bias and scale (Eq. 2).
+  (`error_model`), and the tiles' partial sums are added digitally before the bias and scale (Eq. 2). The bias is
+  added after the dot product as in nn.binary and the read-out is made contiguous (the layout of the float path:
+  BatchNorm's CPU kernel rounds differently on a strided tensor), so an ideal read-out is bit-equal to it.
 """
 from __future__ import annotations
 
@@ -89,17 +91,13 @@ def _conv_forward(m: BinaryConv2d, xb: CrossbarErrors, x: torch.Tensor) -> torch
     k = w.shape[-1]
     ho, wo = (h + 2 * m.padding - k) // m.stride + 1, (wd + 2 * m.padding - k) // m.stride + 1
     xu = F.unfold(xs, k, padding=m.padding, stride=m.stride)
-    s = _tiled_dot(xu, w.reshape(w.shape[0], -1), xb).reshape(n, -1, ho, wo)
-    if m.bias is not None:
-        s = s + m.bias.view(1, -1, 1, 1)
-    return m.scale(s)
+    s = _tiled_dot(xu, w.reshape(w.shape[0], -1), xb).reshape(n, -1, ho, wo).contiguous()
+    return m.scale(m.add_bias(s))
 
 
 def _linear_forward(m: BinaryLinear, xb: CrossbarErrors, x: torch.Tensor) -> torch.Tensor:
-    s = _tiled_dot(m.effective_input(x).unsqueeze(-1), m.effective_weight(), xb).squeeze(-1)
-    if m.bias is not None:
-        s = s + m.bias
-    return m.scale(s)
+    s = _tiled_dot(m.effective_input(x).unsqueeze(-1), m.effective_weight(), xb).squeeze(-1).contiguous()
+    return m.scale(m.add_bias(s))
 
 
 @contextlib.contextmanager

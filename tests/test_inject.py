@@ -124,3 +124,21 @@ def test_crossbar_model_file_errors_change_mc_outputs_reproducibly(tmp_path):
         "offsets": [[0]] * rows, "probs": [[1.0]] * rows, "mean": 0.0, "sigma": 0.0, "error_rate": 0.0})))
     with pytest.raises(ValueError, match="crossbar_model.json: error_model: .*need rows \\+ 1"):
         CrossbarErrors.load(f)
+
+
+def test_ideal_crossbar_bit_equal_with_biases_and_batchnorm_statistics():
+    """Bias after the dot product and a contiguous read-out: no 1-ulp drift into BatchNorm (was 9.5e-7 off)."""
+    torch.manual_seed(0)
+    m = build_model("lenet5", 1, 10, {"method": "scaledrop"}).eval()
+    with torch.no_grad():
+        for mod in m.modules():
+            if isinstance(mod, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
+                mod.running_mean.normal_()
+                mod.running_var.uniform_(0.5, 2.0)
+            elif hasattr(mod, "alpha"):
+                mod.bias.normal_()
+                mod.alpha.uniform_(0.5, 1.5)
+    x = torch.randn(16, 1, 28, 28)
+    ref = predict(m, x)
+    with crossbar_errors(m, CrossbarErrors.ideal(64)):
+        assert torch.equal(predict(m, x), ref)
