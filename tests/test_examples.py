@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import rng_model_example
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -32,7 +34,7 @@ def _rng_model(path, eps_mu):
                 "raw": {"epsilon_mu": 2 * eps_mu, "epsilon_sigma": 0.0},
                 "calibrated": {"epsilon_mu": eps_mu, "epsilon_sigma": 0.0},
                 "epsilon_mu": eps_mu, "epsilon_sigma": 0.0} for p in (0.1, 0.2, 0.5)]
-    path.write_text(json.dumps({"schema_version": 2, "epsilon_source": "calibrated", "targets": targets}))
+    path.write_text(json.dumps(rng_model_example(targets=targets)))
     return path
 
 
@@ -53,4 +55,4 @@ def test_device_sampler_eval(tmp_path):
     res = run_example("device_sampler_eval.py", "--rng-model", tmp_path / "bad.json", "--n-train", 200,
                       "--n-test", 50, "--T", 2, cwd=tmp_path)
     assert res.returncode == 1 and "Traceback" not in res.stderr
-    assert res.stderr.strip().splitlines()[-1].startswith("error: ") and "bad.json: bad device model" in res.stderr
+    assert res.stderr.strip().splitlines()[-1].startswith("error: ") and "bad.json: (top level): 'eq25_fit' is a required" in res.stderr
