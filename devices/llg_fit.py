@@ -1,0 +1,89 @@
+"""Fits of thermally activated switching laws to sLLG switch counts (paper Eq. 25 and Neel-Brown).
+
+Each data point is a track-current waveform (t, I) applied for one SET phase and its switch count k of n.
+A form gives the switching rate 1/tau(I) = exp(-Delta * b(I/Ic0)) / tau0 with reduced barrier b:
+  * "eq25":        b = 1 - 2x(pi/2 - x) (paper Eq. 25b), x held at pi/4 beyond it (devices/mtj.py);
+  * "neel_brown":  b = (1 - x)^2 for x < 1, 0 beyond (thermally activated spin-torque switching,
+                   Koch, Katine & Sun, PRL 92, 088302 (2004); rate saturates at 1/tau0).
+p = 1 - exp(-H), H = integral of the rate over the waveform (Eq. 25a with a time-varying current).
+Fitting: maximum binomial likelihood over (ln Delta, ln Ic0, ln tau0) from a grid of starts; the fit
+quality is Pearson's chi^2 = sum (k - n p)^2 / (n p (1 - p)) with the binomial variance of the fitted p
+(dof = points - 3) and the deviance G^2.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import minimize
+
+FORMS = ("eq25", "neel_brown")
+
+
+def barrier(x, form: str):
+    x = np.abs(np.asarray(x, float))
+    if form == "eq25":
+        x = np.minimum(x, np.pi / 4)
+        return 1.0 - np.pi * x + 2.0 * x * x
+    if form == "neel_brown":
+        return np.where(x < 1, (1 - np.minimum(x, 1)) ** 2, 0.0)
+    raise ValueError(f"unknown switching form {form!r} (known: {', '.join(FORMS)})")
+
+
+def hazard(waves, delta, ic0, tau0, form: str) -> np.ndarray:
+    """Integrated hazard of each waveform (t, I); only positive (SET-direction) current counts."""
+    out = []
+    for t, i in waves:
+        i = np.asarray(i, float)
+        r = np.where(i > 0, np.exp(-delta * barrier(i / ic0, form)) / tau0, 0.0)
+        out.append(np.trapezoid(r, np.asarray(t, float)))
+    return np.array(out)
+
+
+def p_switch(waves, delta, ic0, tau0, form: str) -> np.ndarray:
+    return -np.expm1(-hazard(waves, delta, ic0, tau0, form))
+
+
+def _nll(z, waves, k, n, form):
+    d, ic, ta = np.exp(z)
+    p = np.clip(p_switch(waves, d, ic, ta, form), 1e-300, 1 - 1e-16)
+    return -float(np.sum(k * np.log(p) + (n - k) * np.log1p(-p)))
+
+
+def fit(waves, k, n, form: str = "eq25", ic0_guess: float | None = None) -> dict:
+    """Maximum-likelihood (Delta, Ic0, tau0) of `form` for switch counts k of n under `waves`."""
+    k = np.asarray(k, float)
+    n = np.asarray(n, float)
+    if len(waves) != k.size or k.size < 4:
+        raise ValueError(f"fit needs >= 4 points with one waveform each, got {k.size} counts, {len(waves)} waveforms")
+    imax = max(float(np.max(i)) for _, i in waves)
+    ic0_guess = ic0_guess or imax
+    best = None
+    for d0 in (10.0, 40.0, 120.0):
+        for tau0 in (1e-11, 1e-9):
+            for f in (0.8, 1.2, 2.0):
+                z0 = np.log([d0, ic0_guess * f, tau0])
+                res = minimize(_nll, z0, args=(waves, k, n, form), method="Nelder-Mead",
+                               options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 4000, "maxfev": 8000})
+                if best is None or res.fun < best.fun:
+                    best = res
+    d, ic, ta = np.exp(best.x)
+    p = p_switch(waves, d, ic, ta, form)
+    pc = np.clip(p, 0.5 / n, 1 - 0.5 / n)  # Pearson variance floor: one half-count
+    chi2 = float(np.sum((k - n * p) ** 2 / (n * pc * (1 - pc))))
+    ph = k / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = np.where(k > 0, k * np.log(ph / np.clip(p, 1e-300, 1)), 0.0) + \
+            np.where(n - k > 0, (n - k) * np.log((1 - ph) / np.clip(1 - p, 1e-300, 1)), 0.0)
+    return {"form": form, "delta": float(d), "ic0": float(ic), "tau0": float(ta), "chi2": chi2,
+            "deviance": float(2 * np.sum(g)), "dof": int(k.size - 3), "p_fit": p.tolist(),
+            "nll": float(best.fun)}
+
+
+def wilson(k, n, z: float = 1.959963984540054):
+    """Wilson score interval (default 95 %) for k successes of n."""
+    k = np.asarray(k, float)
+    n = np.asarray(n, float)
+    ph = k / n
+    den = 1 + z * z / n
+    centre = (ph + z * z / (2 * n)) / den
+    half = z * np.sqrt(ph * (1 - ph) / n + z * z / (4 * n * n)) / den
+    return centre - half, centre + half
