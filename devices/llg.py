@@ -236,10 +236,11 @@ def heun_step(m, current, noise, c, g, sig, dt):
 
 
 def simulate(stack: Stack, currents, dt: float, m0, seed: int, h_bias=None, thermal: bool = True,
-             record_every: int = 0):
+             record_every: int = 0, hysteresis: float = 0.0):
     """Integrate N macrospins under track currents `currents` [A], shape (n_steps, N) (or (n_steps, 1) for
-    one waveform shared by all). m0: (3,) or (3, N) start. Returns dict with the final m (3, N) and, if
-    record_every > 0, the m_y trace every that many steps. Same seed -> identical result."""
+    one waveform shared by all). m0: (3,) or (3, N) start. Returns dict with the final m (3, N); if
+    record_every > 0 the m_y trace every that many steps; if hysteresis > 0 the number of well-to-well
+    transitions per trial (state flips when m_y crosses -hysteresis / +hysteresis). Same seed -> same result."""
     currents = np.asarray(currents, float)
     if currents.ndim != 2:
         raise ValueError("currents must have shape (n_steps, n_trials) or (n_steps, 1)")
@@ -255,12 +256,18 @@ def simulate(stack: Stack, currents, dt: float, m0, seed: int, h_bias=None, ther
     rng = np.random.default_rng(seed)
     trace = []
     zeros = np.zeros((3, n))
+    state = m[1] < 0
+    flips = np.zeros(n, dtype=np.int64)
     for k in range(currents.shape[0]):
         noise = rng.standard_normal((3, n)) if thermal else zeros
         m = heun_step(m, currents[k], noise, c, g, sig, dt)
         if record_every and k % record_every == 0:
             trace.append(m[1].copy())
-    out = {"m": np.stack(m)}
+        if hysteresis:
+            new = np.where(state, m[1] < hysteresis, m[1] < -hysteresis)
+            flips += new != state
+            state = new
+    out = {"m": np.stack(m), "transitions": flips}
     if record_every:
         out["my_trace"] = np.array(trace)
     return out
