@@ -168,6 +168,14 @@ class Stack:
         r_w = lambda length: self.rho_track * length / (self.track_width * self.track_thickness)  # noqa: E731
         return r_w(self.track_length - l_fl) + r_w(l_fl) * self.shunt
 
+    def brown_dwell_time(self, barrier_kt: float | None = None) -> float:
+        """Mean dwell time in one well, Brown's high-barrier formula for an axially symmetric barrier
+        (Brown, Phys. Rev. 130, 1677 (1963)): tau_D sqrt(pi) s^-3/2 e^s, s = barrier / kT (default Delta),
+        tau_D = mu0 Ms V (1 + alpha^2) / (2 alpha gamma' kT). Tested against the solver (tests/test_llg.py)."""
+        s = self.delta if barrier_kt is None else barrier_kt
+        tau_d = MU0 * self.ms_t * self.volume * (1 + self.alpha**2) / (2 * self.alpha * GAMMA * KB * self.temp_k)
+        return tau_d * math.sqrt(math.pi) * s**-1.5 * math.exp(s)
+
     def thermal_sigma(self, dt: float) -> float:
         return math.sqrt(2 * self.alpha * KB * self.temp_k / (GAMMA * MU0 * self.ms_t * self.volume * dt))
 

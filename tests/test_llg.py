@@ -56,6 +56,7 @@ def test_neel_brown_dwell_time_matches_brown():
     dwell = n * steps * dt / res["transitions"].sum()
     tau_d = llg.MU0 * s.ms_t * s.volume * (1 + s.alpha**2) / (2 * s.alpha * llg.GAMMA * llg.KB * s.temp_k)
     brown = tau_d * math.sqrt(math.pi) * s.delta**-1.5 * math.exp(s.delta)
+    assert abs(s.brown_dwell_time() / brown - 1) < 1e-12  # the read-disturb law uses this function
     assert res["transitions"].sum() > 200
     print(f"dwell/brown = {dwell / brown:.3f} from {res['transitions'].sum()} transitions")
     assert abs(dwell / brown - 1) < 0.25, (dwell, brown)

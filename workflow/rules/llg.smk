@@ -72,7 +72,6 @@ rule llg_fit:
 
 rule llg_bitstream:
     input:
-        fit=f"{RES}/devices/llg_fit.json",
         sweep=f"{LLG}/sweep_{_tkey(config['spice']['temperature_c'])}.json",
     output:
         bitstream=f"{LLG}/llg_bitstream.csv",

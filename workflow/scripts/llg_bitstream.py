@@ -1,5 +1,5 @@
 """Rule llg_bitstream: >= 1e5-bit streams with sLLG RESET failures (bias vs target p, lag-1 autocorrelation
-with its +-3/sqrt(n) band) and the read-disturb probability per read from the sLLG fit (Sec. V-B cell)."""
+with its +-3/sqrt(n) band) and the read-disturb probability per read from the solver (Sec. V-B cell)."""
 import json
 
 import numpy as np
@@ -12,7 +12,6 @@ from devices import llg, llg_drive
 def main(sm):
     cfg = sm.params.cfg
     c = cfg["llg"]
-    fit = json.loads(open(sm.input.fit).read())
     sweep = json.loads(open(sm.input.sweep).read())
     t_op = float(cfg["spice"]["temperature_c"])
     stack = llg.load_stack(c["stack"], t_op)
@@ -29,8 +28,7 @@ def main(sm):
         rows.append({"target_p": target, "bias_v": b, **bs})
     common.write_csv(sm.output.bitstream, pd.DataFrame(rows))
 
-    law = {"form": fit["form"], "delta": fit["delta"], "ic0": fit["ic0"], "tau0": fit["tau0"]}
-    reads = [llg_drive.read_disturb_probability(i * 1e-6, c["read"]["t_read_ns"] * 1e-9, t_op, law, stack,
+    reads = [llg_drive.read_disturb_probability(i * 1e-6, c["read"]["t_read_ns"] * 1e-9, t_op, stack,
                                                 c["read"]["trials"], c["dt_ps"] * 1e-12, int(cfg["seed"]) + q)
              for q, i in enumerate(c["read"]["currents_ua"])]
     common.write_csv(sm.output.read, pd.DataFrame(reads))
