@@ -29,6 +29,9 @@ def bias_grid(stack, p, design, n_bias: int, x_range, retries: int = 3, n_probe:
     tr = rng_cell.simulate(p, design, (100.0,) * n_probe, None, retries, biases=probe, title="llg bias probe")
     plateau = np.array([_plateau(tr, design, k) for k in range(n_probe)])
     target = np.linspace(x_range[0], x_range[1], n_bias) * stack.ic0
+    if target[-1] > plateau.max():
+        raise ValueError(f"config.llg.design: the H-bridge SET current reaches {plateau.max() * 1e6:.0f} uA, below "
+                         f"x_range[1] * Ic0 = {target[-1] * 1e6:.0f} uA: widen w_p / w_bias or lower config.llg.x_range")
     order = np.argsort(plateau)
     b = np.interp(target, plateau[order], probe[order])
     return np.unique(np.round(b, 4)), float(plateau.max())

@@ -88,9 +88,9 @@ def test_fit_recovers_known_parameters_from_binomial_counts(form):
     truth = {"delta": 45.0, "ic0": 200e-6, "tau0": 1e-9}
     rng = np.random.default_rng(0)
     waves = []
-    for t_pulse in (10e-9, 1e-9):  # two widths separate Delta from tau0
+    for t_pulse in (100e-9, 10e-9, 1e-9):  # several widths separate Delta from tau0
         t = np.array([0.0, t_pulse])
-        grid = [(t, np.full(2, x * truth["ic0"])) for x in np.linspace(0.05, 1.2, 400)]
+        grid = [(t, np.full(2, x * truth["ic0"])) for x in np.linspace(0.05, 3.0, 1200)]
         pg = llg_fit.p_switch(grid, truth["delta"], truth["ic0"], truth["tau0"], form)
         for q in np.linspace(0.03, min(0.97, 0.97 * pg.max()), 8):
             waves.append(grid[int(np.searchsorted(pg, q))])
@@ -128,11 +128,13 @@ def test_low_barrier_and_coarse_step_are_refused():
         llg.simulate(s, np.zeros((2, 1)), 5e-12, llg.thermal_start(s, 1, 0, 0), 0)
 
 
-def test_workflow_stops_at_start_on_a_low_barrier_stack(tmp_path):
+@pytest.mark.parametrize("stack,words", [({"fl_thickness": 0.3e-9}, ("config.llg.stack", "Delta")),
+                                         ({"ms": -1.0e6}, ("config.llg.stack.ms",))])
+def test_workflow_stops_at_start_on_an_unphysical_stack(tmp_path, stack, words):
     cfg = tmp_path / "bad.yaml"
-    cfg.write_text(yaml.safe_dump({"llg": {"stack": {"fl_thickness": 0.3e-9}}}))
+    cfg.write_text(yaml.safe_dump({"llg": {"stack": stack}}))
     r = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--configfile", str(cfg), "--cores", "1",
                         "results/devices/llg_fit.json"], cwd=REPO, capture_output=True, text=True)
     assert r.returncode != 0
     line = [x for x in (r.stdout + r.stderr).splitlines() if "config error" in x]
-    assert line and "config.llg.stack" in line[0] and "Delta" in line[0], r.stdout + r.stderr
+    assert line and all(w in line[0] for w in words), r.stdout + r.stderr
