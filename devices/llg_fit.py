@@ -74,30 +74,32 @@ def p_switch(waves, delta, ic0, tau0, form: str) -> np.ndarray:
     return -np.expm1(-hazard(waves, delta, ic0, tau0, form))
 
 
-def _nll(z, waves, k, n, form):
-    d, ic, ta = np.exp(z)
+def _nll(z, waves, k, n, form, tau0=None):
+    d, ic, ta = np.exp(z) if tau0 is None else (*np.exp(z), tau0)
     p = np.clip(p_switch(waves, d, ic, ta, form), 1e-300, 1 - 1e-16)
     return -float(np.sum(k * np.log(p) + (n - k) * np.log1p(-p)))
 
 
-def fit(waves, k, n, form: str = "eq25", ic0_guess: float | None = None) -> dict:
-    """Maximum-likelihood (Delta, Ic0, tau0) of `form` for switch counts k of n under `waves`."""
+def fit(waves, k, n, form: str = "eq25", ic0_guess: float | None = None, tau0: float | None = None) -> dict:
+    """Maximum-likelihood (Delta, Ic0, tau0) of `form` for switch counts k of n under `waves`
+    (tau0 given: held fixed, two parameters)."""
     k = np.asarray(k, float)
     n = np.asarray(n, float)
     if len(waves) != k.size or k.size < 4:
         raise ValueError(f"fit needs >= 4 points with one waveform each, got {k.size} counts, {len(waves)} waveforms")
     packed = Waves(waves)
     ic0_guess = ic0_guess or packed.i_max
-    grid = [np.log([d, ic0_guess * f, t]) for d in np.geomspace(5, 300, 9)
-            for f in np.geomspace(0.3, 3.0, 11) for t in np.geomspace(1e-12, 1e-7, 11)]
-    starts = sorted(grid, key=lambda z: _nll(z, packed, k, n, form))[:4]
+    taus = np.geomspace(1e-12, 1e-7, 9) if tau0 is None else [tau0]
+    grid = [np.log([d, ic0_guess * f, t])[: 3 if tau0 is None else 2] for d in np.geomspace(5, 300, 8)
+            for f in np.geomspace(0.3, 3.0, 9) for t in taus]
+    starts = sorted(grid, key=lambda z: _nll(z, packed, k, n, form, tau0))[:4]
     best = None
     for z0 in starts:
-        res = minimize(_nll, z0, args=(packed, k, n, form), method="Nelder-Mead",
+        res = minimize(_nll, z0, args=(packed, k, n, form, tau0), method="Nelder-Mead",
                        options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 6000, "maxfev": 12000})
         if best is None or res.fun < best.fun:
             best = res
-    d, ic, ta = np.exp(best.x)
+    d, ic, ta = np.exp(best.x) if tau0 is None else (*np.exp(best.x), tau0)
     p = p_switch(packed, d, ic, ta, form)
     pc = np.clip(p, 0.5 / n, 1 - 0.5 / n)  # Pearson variance floor: one half-count
     chi2 = float(np.sum((k - n * p) ** 2 / (n * pc * (1 - pc))))
@@ -106,7 +108,7 @@ def fit(waves, k, n, form: str = "eq25", ic0_guess: float | None = None) -> dict
         g = np.where(k > 0, k * np.log(ph / np.clip(p, 1e-300, 1)), 0.0) + \
             np.where(n - k > 0, (n - k) * np.log((1 - ph) / np.clip(1 - p, 1e-300, 1)), 0.0)
     return {"form": form, "delta": float(d), "ic0": float(ic), "tau0": float(ta), "chi2": chi2,
-            "deviance": float(2 * np.sum(g)), "dof": int(k.size - 3), "p_fit": p.tolist(),
+            "deviance": float(2 * np.sum(g)), "dof": int(k.size - (3 if tau0 is None else 2)), "p_fit": p.tolist(),
             "nll": float(best.fun)}
 
 

@@ -17,6 +17,7 @@ from devices.params import PARAM_DIR  # noqa: E402
 
 TAU0_CONVENTION = 1e-9  # s, attempt-time convention of devices/params/sot_mtj.yaml (plot of the paper's form only)
 KEYS = ("delta", "ic0", "tau0", "chi2", "dof", "deviance")
+TAU0_PROFILE = (1e-10, 1e-9, 1e-8, 1e-6)  # s: Eq. 25 refitted with tau0 held (is the free tau0 physical?)
 
 
 def _data(points):
@@ -24,9 +25,9 @@ def _data(points):
     return waves, np.array([p["k"] for p in points]), np.array([p["n"] for p in points])
 
 
-def _fit(points, form, ic0):
+def _fit(points, form, ic0, tau0=None):
     waves, k, n = _data(points)
-    return llg_fit.fit(waves, k, n, form, ic0)
+    return llg_fit.fit(waves, k, n, form, ic0, tau0)
 
 
 def _badly(f):
@@ -41,8 +42,7 @@ def main(sm):
     rows, temps, main = [], [], None
     for sw in sweeps:
         ic0 = sw["stack"]["ic0"]
-        cell_pts = [p for p in sw["points"] if p["t_set_scale"] == 1.0]
-        cell = _fit(cell_pts, "eq25", ic0)
+        cell = _fit([p for p in sw["points"] if p["t_set_scale"] == 1.0], "eq25", ic0)
         allf = {f: _fit(sw["points"], f, ic0) for f in llg_fit.FORMS}
         for j, p in enumerate(sw["points"]):
             rows.append({"temp_c": sw["temp_c"], **{c: p[c] for c in ("bias_v", "t_set_s", "current_a", "k", "n",
@@ -58,11 +58,14 @@ def main(sm):
         raise ValueError("config.llg.temperatures_c: no sweep at the operating temperature")
     sw, cell, allf = main
     best = min(llg_fit.FORMS, key=lambda f: allf[f]["chi2"])
+    cell_pts = [p for p in sw["points"] if p["t_set_scale"] == 1.0]
+    profile = [{x: f[x] for x in KEYS} for f in (_fit(cell_pts, "eq25", sw["stack"]["ic0"], t) for t in TAU0_PROFILE)]
     meta = yaml.safe_load((PARAM_DIR / "sot_stack.yaml").read_text())
     out = {
         "schema_version": 1, "form": "eq25", "t_set_s": cell_pts[0]["t_set_s"],
         "delta": cell["delta"], "ic0": cell["ic0"], "tau0": cell["tau0"],
         "chi2": cell["chi2"], "dof": cell["dof"], "deviance": cell["deviance"], "eq25_fits_badly": _badly(cell),
+        "eq25_tau0_profile": profile,
         "derived": {"delta": sw["stack"]["delta"], "ic0": sw["stack"]["ic0"]},
         "temp_c": t_op,
         "all_widths": {"t_set_s": sorted({p["t_set_s"] for p in sw["points"]}), "best_form": best,
