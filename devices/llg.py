@@ -5,7 +5,7 @@ layer lies on it with its long (easy) axis along y, so the spin polarisation sig
 is collinear with the easy axis. Chosen because (i) it switches bipolarly with no bias field, exactly what
 the cell's H-bridge does (SET and RESET are opposite track currents, `devices/rng_cell.py`), (ii) the stack
 of devices/params/sot_stack.yaml is an in-plane 3-terminal device, and (iii) the read current's STT
-(reference layer along y) acts on the same axis, so read disturb combines with SOT linearly (llg_fit.py).
+(reference layer along y) acts on the same axis, so read disturb combines with SOT linearly (llg_drive.py).
 Its zero-temperature threshold is the anti-damping instability (Sun, PRB 62, 570 (2000); Liu et al.,
 Science 336, 555 (2012)): H_DL = alpha (H_x + H_z) / 2 / (1 + alpha*beta_FL), see `Stack.ic0`.
 
@@ -194,9 +194,9 @@ def check_operable(stack: Stack, delta_min: float = 5.0) -> None:
     """Refuse stacks that are not a memory at the operating temperature (barrier below delta_min kT)."""
     hx, hz = stack.stiffness
     if hx <= 0 or hz <= 0:
-        raise ValueError(f"stack: free layer not in-plane along y at {stack.temp_c} C (stiffness {hx:.3g}, {hz:.3g} A/m)")
+        raise ValueError(f"free layer not in-plane along y at {stack.temp_c} C (stiffness {hx:.3g}, {hz:.3g} A/m)")
     if stack.delta < delta_min:
-        raise ValueError(f"stack: Delta = {stack.delta:.2f} < {delta_min} at {stack.temp_c} C (not a stable bit)")
+        raise ValueError(f"Delta = {stack.delta:.2f} < {delta_min} at {stack.temp_c} C (not a stable bit)")
 
 
 def _rhs(mx, my, mz, hx, hy, hz, g):
