@@ -50,7 +50,7 @@ T_REF_K = 300.15             # the stack's magnetic parameters are room-temperat
 def demag_factors(a: float, b: float, c: float) -> tuple[float, float, float]:
     """Demagnetising factors of an ellipsoid with semi-axes a, b, c (Osborn 1945 integral; sum = 1)."""
     def n(ax):
-        f = lambda s: 1.0 / ((ax * ax + s) * math.sqrt((a * a + s) * (b * b + s) * (c * c + s)))  # noqa: E731
+        f = lambda s: 1.0 / ((ax * ax + s) * math.sqrt((a * a + s) * (b * b + s) * (c * c + s)))
         scale = max(a, b, c) ** 2
         return a * b * c / 2 * quad(lambda u: f(u * scale) * scale, 0, np.inf, limit=200)[0]
     return n(a), n(b), n(c)
@@ -99,10 +99,10 @@ class Stack:
 
     def ms_ratio(self) -> float:
         """Ms(T)/Ms(27 C) from Bloch's T^(3/2) law."""
-        f = lambda t: 1.0 - (t / self.bloch_t_star) ** 1.5  # noqa: E731
+        f = lambda t: 1.0 - (t / self.bloch_t_star) ** 1.5
         return f(self.temp_k) / f(T_REF_K)
 
-    def at(self, temp_c: float) -> "Stack":
+    def at(self, temp_c: float) -> Stack:
         return replace(self, temp_c=float(temp_c))
 
     # -- geometry and fields (all at temp_c) ---------------------------------------------------------
@@ -123,7 +123,7 @@ class Stack:
     @property
     def h_perp(self) -> float:
         """Interface perpendicular anisotropy field [A/m] at temp_c: from mu0*Meff at 27 C, K ~ Ms^n_perp."""
-        nx, ny, nz = self.demag
+        _, ny, nz = self.demag
         k_perp_ref = MU0 / 2 * self.ms * (self.ms * (nz - ny) - self.mu0_meff / MU0)
         k_perp = k_perp_ref * self.ms_ratio() ** self.n_perp
         return 2 * k_perp / (MU0 * self.ms_t)
@@ -165,7 +165,7 @@ class Stack:
     def track_resistance(self) -> float:
         """Track resistance [Ohm] (W and free layer in parallel under the magnet, W alone elsewhere)."""
         l_fl = self.fl_width  # current along x crosses the short axis of the magnet
-        r_w = lambda length: self.rho_track * length / (self.track_width * self.track_thickness)  # noqa: E731
+        r_w = lambda length: self.rho_track * length / (self.track_width * self.track_thickness)
         return r_w(self.track_length - l_fl) + r_w(l_fl) * self.shunt
 
     def brown_dwell_time(self, barrier_kt: float | None = None) -> float:
@@ -258,7 +258,7 @@ def simulate(stack: Stack, currents, dt: float, m0, seed: int, h_bias=None, ther
         raise ValueError(f"llg step dt = {dt:.3g} s too coarse for the precession frequency: need dt <= {need:.3g} s")
     m0 = np.asarray(m0, float)
     n = m0.shape[1] if m0.ndim == 2 else currents.shape[1]
-    m = tuple(np.broadcast_to(m0[i] if m0.ndim == 2 else m0[i], (n,)).astype(float) for i in range(3))
+    m = tuple(np.broadcast_to(m0[i], (n,)).astype(float) for i in range(3))
     c, g = _constants(stack, h_bias)
     sig = stack.thermal_sigma(dt) if thermal else 0.0
     rng = np.random.default_rng(seed)

@@ -53,13 +53,13 @@ def cell_waveforms(p, design, biases, dt: float, settle: float, retries: int = 3
     for k in range(len(biases)):
         w = design.windows(k)
         start = w["reset"][1] - settle
-        grid = start + dt * np.arange(int(round((w["read"][0] + design.t_sense_delay - start) / dt)))
+        grid = start + dt * np.arange(round((w["read"][0] + design.t_sense_delay - start) / dt))
         sets.append(np.interp(grid, t, i))
         win = (t >= w["set"][0] - design.t_gap / 2) & (t <= w["set"][1] + design.t_gap / 2)
         fits.append((t[win] - t[win][0], i[win]))
         plateaus.append(_plateau(tr, design, k))
     w0 = design.windows(0)
-    rgrid = w0["reset"][0] + dt * np.arange(int(round((w0["set"][0] - w0["reset"][0]) / dt)))
+    rgrid = w0["reset"][0] + dt * np.arange(round((w0["set"][0] - w0["reset"][0]) / dt))
     return {"set": np.array(sets), "reset": np.interp(rgrid, t, i), "fit_waves": fits,
             "plateau_a": np.array(plateaus), "biases": np.array(biases)}
 
@@ -115,7 +115,7 @@ def read_disturb_probability(i_read_A: float, t_read_s: float, temp_c: float, st
            "i_equivalent_a": float(i_eq), "x_equivalent": float(x), "barrier_kt": float(barrier),
            "p_law": float(-np.expm1(-t_read_s * rate))}
     if n_trials:
-        steps_on, steps_off = int(round(t_read_s / dt)), int(round(0.5e-9 / dt))
+        steps_on, steps_off = round(t_read_s / dt), round(0.5e-9 / dt)
         cur = np.concatenate([np.full(steps_on, i_eq), np.zeros(steps_off)])[:, None]
         res = llg.simulate(stack, np.broadcast_to(cur, (cur.shape[0], n_trials)), dt,
                            llg.thermal_start(stack, n_trials, 0, seed + 1), seed)

@@ -1,17 +1,12 @@
 """Stochastic LLG solver (devices/llg.py): thermal equilibrium, Neel-Brown escape, zero-T threshold,
 determinism, fit recovery (devices/llg_fit.py), bitstream statistics and bad input."""
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
+from conftest import assert_one_config_error
 
 from devices import llg, llg_drive, llg_fit
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _stack(**over):
@@ -128,13 +123,10 @@ def test_low_barrier_and_coarse_step_are_refused():
         llg.simulate(s, np.zeros((2, 1)), 5e-12, llg.thermal_start(s, 1, 0, 0), 0)
 
 
-@pytest.mark.parametrize("stack,words", [({"fl_thickness": 0.3e-9}, ("config.llg.stack", "Delta")),
-                                         ({"ms": -1.0e6}, ("config.llg.stack.ms",))])
-def test_workflow_stops_at_start_on_an_unphysical_stack(tmp_path, stack, words):
-    cfg = tmp_path / "bad.yaml"
-    cfg.write_text(yaml.safe_dump({"llg": {"stack": stack}}))
-    r = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--configfile", str(cfg), "--cores", "1",
-                        "results/devices/llg_fit.json"], cwd=REPO, capture_output=True, text=True)
-    assert r.returncode != 0
-    line = [x for x in (r.stdout + r.stderr).splitlines() if "config error" in x]
-    assert line and all(w in line[0] for w in words), r.stdout + r.stderr
+@pytest.mark.parametrize("override,prefix", [
+    ("llg:\n  stack: {fl_thickness: 0.3e-9}\n", "config error: config.llg.stack: Delta = "),
+    ("llg:\n  stack: {ms: -1.0e+6}\n", "config error: config.llg.stack.ms"),
+    ("llg:\n  temperatures_c: [27, 200]\n", "config error: config.llg.temperatures_c"),
+])
+def test_workflow_stops_at_start_on_an_unphysical_stack(tmp_path, override, prefix):
+    assert_one_config_error(tmp_path, override, prefix)

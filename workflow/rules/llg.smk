@@ -29,7 +29,7 @@ LLG_TEMPS = [_tkey(t) for t in config["llg"]["temperatures_c"]]
 
 rule llg_sweep:
     input:
-        stack="devices/params/sot_stack.yaml",
+        stack=str(REPO / "devices" / "params" / "sot_stack.yaml"),
     output:
         f"{LLG}/sweep_{{temp}}.json",
     wildcard_constraints:

@@ -1,18 +1,19 @@
 """Rule llg_bitstream: >= 1e5-bit streams with sLLG RESET failures (bias vs target p, lag-1 autocorrelation
 with its +-3/sqrt(n) band) and the read-disturb probability per read from the solver (Sec. V-B cell)."""
 import json
+from pathlib import Path
 
+import common
 import numpy as np
 import pandas as pd
 
-import common
 from devices import llg, llg_drive
 
 
 def main(sm):
     cfg = sm.params.cfg
     c = cfg["llg"]
-    sweep = json.loads(open(sm.input.sweep).read())
+    sweep = json.loads(Path(sm.input.sweep).read_text())
     t_op = float(cfg["spice"]["temperature_c"])
     stack = llg.load_stack(c["stack"], t_op)
     wer = sweep["reset"]["wer"]

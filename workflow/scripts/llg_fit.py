@@ -2,18 +2,19 @@
 SET width (the parameters the behavioural SPICE MTJ uses, per temperature), and Eq. 25, Neel-Brown and the
 precessional law to all SET widths (which form describes the physics); derived vs fitted values."""
 import json
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import yaml  # noqa: E402
+import common
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import yaml
 
-import common  # noqa: E402
-from devices import llg_fit  # noqa: E402
-from devices.params import PARAM_DIR  # noqa: E402
+from devices import llg_fit
+from devices.params import PARAM_DIR
 
 TAU0_CONVENTION = 1e-9  # s, attempt-time convention of devices/params/sot_mtj.yaml (plot of the paper's form only)
 KEYS = ("delta", "ic0", "tau0", "chi2", "dof", "deviance")
@@ -38,7 +39,7 @@ def _badly(f):
 def main(sm):
     cfg = sm.params.cfg
     t_op = float(cfg["spice"]["temperature_c"])
-    sweeps = sorted((json.loads(open(f).read()) for f in sm.input), key=lambda s: s["temp_c"])
+    sweeps = sorted((json.loads(Path(f).read_text()) for f in sm.input), key=lambda s: s["temp_c"])
     rows, temps, main = [], [], None
     for sw in sweeps:
         ic0 = sw["stack"]["ic0"]

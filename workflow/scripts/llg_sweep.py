@@ -1,8 +1,7 @@
 """Rule llg_sweep: sLLG switch counts at >= 8 write biases driven by the cell's SPICE track current at one
 temperature (SET at the circuit width and at shorter widths), and the RESET write-error rate (Eq. 25 data)."""
-import numpy as np
-
 import common
+
 from devices import llg, llg_drive, rng_cell
 
 
@@ -19,7 +18,7 @@ def main(sm):
     retries = int(cfg["spice"]["max_retries"])
     dt, settle = c["dt_ps"] * 1e-12, c["settle_ns"] * 1e-9
     n = c["trials"] if operating else c["trials_temperature"]
-    seed = int(cfg["seed"]) * 1000 + int(round(temp * 10)) % 1000
+    seed = int(cfg["seed"]) * 1000 + round(temp * 10) % 1000
     biases, i_max = llg_drive.bias_grid(stack, p, design, c["n_bias"], c["x_range"], retries)
     points, reset = [], None
     for s_idx, scale in enumerate(c["t_set_scales"]):
