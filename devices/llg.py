@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 from scipy.integrate import quad
@@ -110,7 +111,7 @@ class Stack:
     def volume(self) -> float:
         return math.pi / 4 * self.fl_length * self.fl_width * self.fl_thickness * self.volume_scale
 
-    @property
+    @cached_property
     def demag(self) -> tuple[float, float, float]:
         """(N_x, N_y, N_z): x = short in-plane axis, y = long (easy) axis, z = film normal."""
         nx, ny, nz = demag_factors(self.fl_width / 2, self.fl_length / 2, 0.75 * self.fl_thickness)
