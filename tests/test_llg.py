@@ -1,5 +1,6 @@
 """Stochastic LLG solver (devices/llg.py): thermal equilibrium, Neel-Brown escape, zero-T threshold,
 determinism, fit recovery (devices/llg_fit.py), bitstream statistics and bad input."""
+import dataclasses
 import math
 
 import numpy as np
@@ -10,7 +11,7 @@ from devices import llg, llg_drive, llg_fit
 
 
 def _stack(**over):
-    return llg.Stack(**{**llg.load_stack().__dict__, **over})
+    return dataclasses.replace(llg.load_stack(), **over)
 
 
 def test_boltzmann_histogram_of_my_at_zero_current():
