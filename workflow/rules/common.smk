@@ -99,3 +99,23 @@ def nn_runs():
                             files["variation"] = f"{run}/variation.json"
                     runs.append({"dir": run, "dataset": d, "model": m, "method": me, "seed": s, "files": files})
     return runs
+
+
+# ---- checks and helpers of llg.smk ----
+def llg_check(cfg):
+    """Stop at workflow start on an unphysical stack (one line naming the field)."""
+    from devices import llg as _llg
+
+    c = cfg["llg"]
+    if cfg["spice"]["temperature_c"] not in c["temperatures_c"]:
+        sys.exit("config error: config.llg.temperatures_c: must contain the operating temperature config.spice.temperature_c")
+    try:
+        for t in c["temperatures_c"]:
+            _llg.load_stack(c["stack"], t)
+        _llg.check_operable(_llg.load_stack(c["stack"], cfg["spice"]["temperature_c"]), c["delta_min"])
+    except ValueError as err:
+        sys.exit(f"config error: config.llg.stack: {err}")
+
+
+def llg_tkey(t):
+    return f"{float(t):g}"

@@ -1,0 +1,123 @@
+"""Rule llg_fit: fit paper Eq. 25 (Delta, Ic0, tau0) to the sLLG switch counts (binomial chi^2) at the cell's
+SET width (the parameters the behavioural SPICE MTJ uses, per temperature), and Eq. 25, Neel-Brown and the
+precessional law to all SET widths (which form describes the physics); derived vs fitted values."""
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import common
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import yaml
+
+from devices import llg_fit
+from devices.params import PARAM_DIR
+
+TAU0_CONVENTION = 1e-9  # s, attempt-time convention of devices/params/sot_mtj.yaml (plot of the paper's form only)
+KEYS = ("delta", "ic0", "tau0", "chi2", "dof", "deviance")
+TAU0_PROFILE = (1e-10, 1e-9, 1e-8, 1e-6)  # s: Eq. 25 refitted with tau0 held (is the free tau0 physical?)
+
+
+def _data(points):
+    waves = [(np.array(p["wave_t"]), np.array(p["wave_i"])) for p in points]
+    return waves, np.array([p["k"] for p in points]), np.array([p["n"] for p in points])
+
+
+def _fit(points, form, ic0, tau0=None):
+    waves, k, n = _data(points)
+    return llg_fit.fit(waves, k, n, form, ic0, tau0)
+
+
+def _badly(f):
+    """chi^2 beyond its 3-sigma range (mean dof, variance 2 dof)."""
+    return bool(f["chi2"] > f["dof"] + 3 * np.sqrt(2 * max(f["dof"], 1)))
+
+
+def main(sm):
+    cfg = sm.params.cfg
+    t_op = float(cfg["spice"]["temperature_c"])
+    sweeps = sorted((json.loads(Path(f).read_text()) for f in sm.input.sweeps), key=lambda s: s["temp_c"])
+    rows, temps, main = [], [], None
+    for sw in sweeps:
+        ic0 = sw["stack"]["ic0"]
+        cell = _fit([p for p in sw["points"] if p["t_set_scale"] == 1.0], "eq25", ic0)
+        allf = {f: _fit(sw["points"], f, ic0) for f in llg_fit.FORMS}
+        for j, p in enumerate(sw["points"]):
+            rows.append({"temp_c": sw["temp_c"], **{c: p[c] for c in ("bias_v", "t_set_s", "current_a", "k", "n",
+                         "p_sw", "wilson_lo", "wilson_hi")}, **{f"p_{f}": allf[f]["p_fit"][j] for f in llg_fit.FORMS}})
+        temps.append({"t_c": sw["temp_c"], "delta": cell["delta"], "ic0": cell["ic0"], "tau0": cell["tau0"],
+                      "chi2": cell["chi2"], "dof": cell["dof"], "delta_derived": sw["stack"]["delta"],
+                      "ic0_derived": ic0, "reset_wer": sw["reset"]["wer"], "reset_wer_wilson_lo": sw["reset"]["wilson_lo"],
+                      "reset_wer_wilson_hi": sw["reset"]["wilson_hi"],
+                      **{f"{f}_{x}": allf[f][x] for f in llg_fit.FORMS for x in ("delta", "ic0", "tau0", "chi2", "dof")}})
+        if sw["temp_c"] == t_op:
+            main = (sw, cell, allf)
+    if main is None:
+        raise ValueError("config.llg.temperatures_c: no sweep at the operating temperature")
+    sw, cell, allf = main
+    best = min(llg_fit.FORMS, key=lambda f: allf[f]["chi2"])
+    cell_pts = [p for p in sw["points"] if p["t_set_scale"] == 1.0]
+    profile = [{x: f[x] for x in KEYS} for f in (_fit(cell_pts, "eq25", sw["stack"]["ic0"], t) for t in TAU0_PROFILE)]
+    meta = yaml.safe_load((PARAM_DIR / "sot_stack.yaml").read_text())
+    out = {
+        "schema_version": 1, "form": "eq25", "t_set_s": cell_pts[0]["t_set_s"],
+        "delta": cell["delta"], "ic0": cell["ic0"], "tau0": cell["tau0"],
+        "chi2": cell["chi2"], "dof": cell["dof"], "deviance": cell["deviance"], "eq25_fits_badly": _badly(cell),
+        "eq25_tau0_profile": profile,
+        "derived": {"delta": sw["stack"]["delta"], "ic0": sw["stack"]["ic0"]},
+        "temp_c": t_op,
+        "all_widths": {"t_set_s": sorted({p["t_set_s"] for p in sw["points"]}), "best_form": best,
+                       "forms": {f: {**{x: allf[f][x] for x in KEYS}, "fits_badly": _badly(allf[f])}
+                                 for f in llg_fit.FORMS}},
+        "reset": sw["reset"], "driver_max_current_a": sw["driver_max_current_a"],
+        "track_resistance": sw["stack"]["track_resistance"],
+        "stack": {"name": meta["name"], "source": meta["source"]},
+        "temperature": [{x: t[x] for x in ("t_c", "delta", "ic0", "tau0")} for t in temps],
+        "provenance": common.provenance(cfg),
+    }
+    common.write_json(sm.output.fit, out)
+    common.write_csv(sm.output.points, pd.DataFrame(rows))
+    common.write_csv(sm.output.temperature, pd.DataFrame(temps))
+    _plot(sm.output.png, sw, cell, allf, t_op)
+
+
+def _plot(path, sw, cell, allf, t_op):
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    pts = sw["points"]
+    for scale in sorted({p["t_set_scale"] for p in pts}, reverse=True):
+        sel = [p for p in pts if p["t_set_scale"] == scale]
+        cur = np.array([p["current_a"] for p in sel])
+        ps = np.array([p["p_sw"] for p in sel])
+        err = np.clip([ps - [p["wilson_lo"] for p in sel], [p["wilson_hi"] for p in sel] - ps], 0, 1)
+        ax.errorbar(cur * 1e6, ps, yerr=err, fmt="o" if scale == 1.0 else "s", color="k",
+                    mfc="k" if scale == 1.0 else "none", label=f"sLLG, t_set = {sel[0]['t_set_s'] * 1e9:.1f} ns")
+        ref = sel[len(sel) // 2]
+        shape = np.array(ref["wave_i"]) / ref["current_a"]
+        grid = np.linspace(cur.min() * 0.9, cur.max() * 1.05, 60)
+        ws = [(np.array(ref["wave_t"]), shape * g) for g in grid]
+        curves = [("eq25", allf["eq25"], "-", "C0"), ("precessional", allf["precessional"], "--", "C2")]
+        if scale == 1.0:
+            curves.append(("eq25", cell, "-.", "C1"))
+        for form, m, style, color in curves:
+            lab = None
+            if scale == 1.0:
+                lab = (f"Eq. 25 fit to {ref['t_set_s'] * 1e9:.0f} ns only (SPICE model)" if m is cell else
+                       f"{form} fit, all widths") + f": chi2/dof = {m['chi2']:.0f}/{m['dof']}"
+            ax.plot(grid * 1e6, llg_fit.p_switch(ws, m["delta"], m["ic0"], m["tau0"], form), style, color=color,
+                    label=lab)
+        if scale == 1.0:
+            d = sw["stack"]
+            ax.plot(grid * 1e6, llg_fit.p_switch(ws, d["delta"], d["ic0"], TAU0_CONVENTION, "eq25"), ":", color="C3",
+                    label=f"paper Eq. 25, derived Delta={d['delta']:.0f}, Ic0={d['ic0'] * 1e6:.0f} uA, tau0=1 ns")
+    ax.set_xlabel("SET plateau track current [uA]")
+    ax.set_ylabel("p_sw")
+    ax.set_title(f"sLLG switching at {t_op:g} C; Eq. 25 (SET width): Delta={cell['delta']:.1f}, "
+                 f"Ic0={cell['ic0'] * 1e6:.0f} uA, tau0={cell['tau0']:.2g} s", fontsize=9)
+    ax.legend(fontsize=7)
+    common.save_fig(path, fig)
+
+
+common.run_rule(snakemake, main)  # noqa: F821
