@@ -192,9 +192,9 @@ def netlist(p: dict, design: Design, thresholds=(100.0,), var: Variation | None 
         f"Vrd rd 0 {_pulses(d, n, {'read': vrb}, 0.0, d.t_precharge)}",
         f"Vsen sen 0 {_pulses(d, n, {'read': vdd}, 0.0, d.t_precharge)}",
         ".ic v(m)=0",  # start parallel: the bistable state node alone may settle at 1 in the op point
-        # the write-path nodes float (all H-bridge transistors off) at t = 0: an initial guess lets Newton
-        # find the operating point directly (no gmin stepping), which then need not be 0
-        ".nodeset v(a)=0 v(b)=0 v(t1)=0 v(sm)=0",
+        # the write-path and read-leg nodes float between off transistors at t = 0: an initial guess lets
+        # Newton find the operating point directly (no gmin stepping); the solution need not equal it
+        ".nodeset v(a)=0 v(b)=0 v(t1)=0 v(sm)=0 v(smr)=0 v(n1)=0.7 v(n2)=0.7 v(sr)=0 v(nref)=0",
         ".options savecurrents=0",
         f".tran {num(d.tstep)} {num(n * d.period + d.t_gap)}",
         ".end",
