@@ -306,3 +306,18 @@ def phase_energy(tr, design: Design, k: int = 0) -> dict[str, float]:
 def nominal(overrides: dict | None = None) -> dict:
     """Nominal MTJ parameters (devices/params/sot_mtj.yaml) with config overrides."""
     return load_params("sot_mtj", overrides)
+
+
+def plain_deck(p: dict, design: Design, thresholds=(1e-3, 100.0)) -> str:
+    """Stand-alone deck for `cd netlists && ngspice -b rng_cell.cir` (netlists/rng_cell.cir): includes by
+    file name, and `.meas` lines that print per cycle the magnetisation after SET, the SA output q at
+    the end of the read, and the largest MTJ current during the SA pre-charge."""
+    lines = netlist(p, design, thresholds, title="Spin-ScaleDrop RNG cell, nominal values").splitlines()
+    lines = [f".include {ln.rsplit('/', 1)[-1]}" if ln.startswith(".include ") else ln for ln in lines[:-1]]
+    for k in range(len(thresholds)):
+        w = design.windows(k)
+        lines += [f".meas tran m_cycle{k} FIND v(m) AT={num(w['read'][0])}",
+                  f".meas tran q_cycle{k} FIND v(q) AT={num(w['read'][1] - design.t_edge)}",
+                  f".meas tran iprecharge_cycle{k} MAX i(vrdm) FROM={num(w['read'][0])} "
+                  f"TO={num(w['read'][0] + design.t_precharge)}"]
+    return "\n".join(lines + [".print tran v(m) v(q)", ".end"]) + "\n"
