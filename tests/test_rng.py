@@ -155,6 +155,8 @@ def _ngspice(deck):
 
 
 def test_plain_decks_run_alone_and_print_results():
+    shipped = (NETLIST_DIR / "rng_cell.cir").read_text()
+    assert shipped == rng_cell.plain_deck(P, rng_cell.Design()), "regenerate netlists/rng_cell.cir (plain_deck)"
     rc, m = _ngspice("rng_cell.cir")
     assert rc == 0 and m["m_cycle0"] > 0.5 > m["m_cycle1"] and m["q_cycle0"] > 0.5 > m["q_cycle1"], m
     assert max(abs(m["iprecharge_cycle0"]), abs(m["iprecharge_cycle1"])) < 1e-6, m
