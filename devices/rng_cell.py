@@ -324,6 +324,6 @@ def plain_deck(p: dict, design: Design, thresholds=(1e-3, 100.0)) -> str:
         w = design.windows(k)
         lines += [f".meas tran m_cycle{k} FIND v(m) AT={num(w['read'][0])}",
                   f".meas tran q_cycle{k} FIND v(q) AT={num(w['read'][1] - design.t_edge)}",
-                  f".meas tran iprecharge_cycle{k} MAX i(vrdm) FROM={num(w['read'][0])} "
-                  f"TO={num(w['read'][0] + design.t_precharge)}"]
+                  (f".meas tran iprecharge_cycle{k} MAX i(vrdm) FROM={num(w['read'][0])} "
+                   f"TO={num(w['read'][0] + design.t_precharge)}")]
     return "\n".join(lines + [".print tran v(m) v(q)", ".end"]) + "\n"

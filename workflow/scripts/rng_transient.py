@@ -87,5 +87,4 @@ def main(config, out, targets_csv=None, llg_fit=None):
 
 
 if __name__ == "__main__":
-    main(snakemake.config, snakemake.output, targets_csv=snakemake.input.targets,
-         llg_fit=snakemake.input.llg_fit)  # noqa: F821
+    main(snakemake.config, snakemake.output, targets_csv=snakemake.input.targets, llg_fit=snakemake.input.llg_fit)  # noqa: F821

@@ -25,5 +25,4 @@ def main(config, chunk, targets_csv, out, llg_fit=None):
 
 
 if __name__ == "__main__":
-    main(snakemake.config, int(snakemake.wildcards.chunk), snakemake.input.targets, snakemake.output,
-         llg_fit=snakemake.input.llg_fit)  # noqa: F821
+    main(snakemake.config, int(snakemake.wildcards.chunk), snakemake.input.targets, snakemake.output, llg_fit=snakemake.input.llg_fit)  # noqa: F821
