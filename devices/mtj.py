@@ -5,6 +5,8 @@ for x < pi/4, where 1 - pi*x + 2x^2 has its minimum. Beyond pi/4 the formula wou
 switching at higher current, which is unphysical; like `netlists/sot_mtj.lib`, every function here holds
 x at pi/4 there, i.e. the rate saturates at its maximum exp(Delta*(pi^2/8 - 1))/tau0. Fits and
 inversions stay on the x < pi/4 branch.
+The Eq. 25 parameters of the cell come from the fit to the stochastic LLG solver when its results file
+is given (`load_llg_fit`, `magnet_at` for temperature), else from devices/params/sot_mtj.yaml.
 """
 from __future__ import annotations
 
@@ -80,3 +82,59 @@ def wilson(k, n, z=1.959963984540054):
     centre = (ph + z * z / (2 * n)) / den
     half = z * np.sqrt(ph * (1 - ph) / n + z * z / (4 * n * n)) / den
     return centre - half, centre + half
+
+
+LLG_KEYS = ("delta", "ic0", "tau0")  # Eq. 25 parameters fitted to the stochastic LLG solver
+
+
+def _positive(entry: dict, key: str, where: str) -> float:
+    if key not in entry:
+        raise ValueError(f"{where}: missing key {key!r}")
+    val = entry[key]
+    if isinstance(val, bool) or not isinstance(val, (int, float)) or not np.isfinite(val) or val <= 0:
+        raise ValueError(f"{where}: {key!r} must be a positive number, got {val!r}")
+    return float(val)
+
+
+def load_llg_fit(path) -> dict:
+    """Eq. 25 parameters fitted to the sLLG solver (results/devices/llg_fit.json): `delta`, `ic0` [A],
+    `tau0` [s] at the nominal temperature, and `temperature`: a list of {t_c, delta, ic0, tau0}.
+    Raises ValueError naming the file and the key on any missing or non-positive value."""
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read the LLG fit ({exc.__class__.__name__})") from None
+    out = {k: _positive(raw, k, str(path)) for k in LLG_KEYS}
+    temps = raw.get("temperature")
+    if not isinstance(temps, list) or len(temps) < 2:
+        raise ValueError(f"{path}: missing key 'temperature' (a list of >= 2 {{t_c, delta, ic0, tau0}})")
+    rows = []
+    for j, e in enumerate(temps):
+        where = f"{path}: temperature[{j}]"
+        if not isinstance(e, dict) or "t_c" not in e or isinstance(e["t_c"], bool) \
+                or not isinstance(e["t_c"], (int, float)):
+            raise ValueError(f"{where}: missing key 't_c' (a number, deg C)")
+        rows.append({"t_c": float(e["t_c"]), **{k: _positive(e, k, where) for k in LLG_KEYS}})
+    rows.sort(key=lambda r: r["t_c"])
+    if len({r["t_c"] for r in rows}) != len(rows):
+        raise ValueError(f"{path}: temperature: repeated t_c")
+    out["temperature"] = rows
+    out["source"] = str(path)
+    return out
+
+
+def magnet_at(llg: dict, t_c: float) -> dict:
+    """(delta, ic0, tau0) at temperature t_c from the fit's temperature block: linear in T for delta and
+    ic0, linear in T for ln tau0; t_c must lie inside the block's range (no extrapolation)."""
+    rows = llg["temperature"]
+    ts = np.array([r["t_c"] for r in rows])
+    if not ts[0] <= t_c <= ts[-1]:
+        raise ValueError(f"{llg.get('source', 'llg fit')}: temperature {t_c} C outside the fitted range "
+                         f"[{ts[0]}, {ts[-1]}] C")
+    return {"delta": float(np.interp(t_c, ts, [r["delta"] for r in rows])),
+            "ic0": float(np.interp(t_c, ts, [r["ic0"] for r in rows])),
+            "tau0": float(np.exp(np.interp(t_c, ts, np.log([r["tau0"] for r in rows]))))}

@@ -1,17 +1,26 @@
-"""Spin-ScaleDrop random-number cell (paper Fig. 2, Sec. V-B) as a PTM 45 nm / SOT-MTJ SPICE netlist.
+"""Spin-ScaleDrop random-number cell (paper Fig. 2, Sec. V-B) as a PTM 45 nm HP / SOT-MTJ SPICE netlist.
 
 Circuit: the SOT track (netlists/sot_mtj.lib) sits in an H-bridge of four PTM transistors, MP1/MN1 on
 side `a` (= t1), MP2/MN2 on side `b` (= t2). One sample is a cycle RESET -> SET -> read:
   RESET (t_reset, 5 ns): MP2 + MN1 on, strong current b->a restores the parallel state (AP->P);
   SET   (t_set, 10 ns):  MP1 on, MN2 gate at the write bias `vbias` -> a current source a->b whose
                          value sets the P->AP switching probability (Eq. 25);
-  read  (t_read):        select/clamp transistors (gate at `vread_bias`: source followers that hold
-                         the read voltage near 0.1 V, avoiding read disturb) connect the MTJ (via the
-                         half track and MN2, fully on) and a reference resistance between R_P and
-                         R_AP (via the matched MNR) to the legs of a pre-charge sense amplifier
-                         (PCSA); two inverters buffer its output: q = 1 for AP (switched).
-The track current is measured by the 0 V source Vtrk; the hazard node of the subcircuit (xmtj.hs)
-integrates Eq. 25b exactly, so one transient with a never-reached threshold gives H and p = 1 - exp(-H).
+  read  (t_read):        a pre-charge sense amplifier (PCSA, Zhao et al., IEEE TMAG 45(10) 2009) first
+                         pre-charges its outputs for `t_precharge` with the MTJ leg OPEN: the select
+                         transistors (MNS, MNSR) and the leg tails (MN2 for the MTJ through the half
+                         track, MNR for the reference) are off, so no current flows through the MTJ
+                         (measured by `read_path`). At the SA enable, select (gate `vread_bias`: a source
+                         follower limiting the MTJ voltage) and tails turn on together with the
+                         evaluation; the MTJ and a reference resistance between R_P and R_AP discharge
+                         the two SA outputs, which latch; two inverters buffer q = 1 for AP (switched).
+                         The read current flows only from the SA enable until the latch cuts its leg
+                         off: it is an STT pulse through the MTJ whose amplitude and duration
+                         `read_path` measures (the read-disturb probability follows from the LLG solver;
+                         the read is not disturb-free by construction).
+The track current is measured by the 0 V source Vtrk, the MTJ read current by Vrdm; the hazard node of
+the subcircuit (xmtj.hs) integrates Eq. 25b exactly, so one transient with a never-reached threshold
+gives H and p = 1 - exp(-H). Transistors: netlists/ptm45hp.lib (published PTM 45 nm HP card),
+temperature through `.temp` (Design.temperature_c).
 """
 from __future__ import annotations
 
@@ -31,7 +40,7 @@ class Design:
     """Circuit design values (all numbers; config `rng.design` overrides any of them)."""
 
     vdd: float = 1.0
-    vbias: float = 0.47         # V, MN2 gate during SET (the write-bias knob; ~p = 0.5 nominal)
+    vbias: float = 0.615        # V, MN2 gate during SET (the write-bias knob; p = 0.5 at 0.6154 V, nominal MTJ)
     vread_bias: float = 0.65    # V, gate of the read select/clamp transistors (limits the read voltage)
     w_p: float = 270e-9         # H-bridge PMOS width
     w_n: float = 180e-9         # MN1 width (RESET sink)
@@ -44,7 +53,7 @@ class Design:
     t_set: float = 10e-9
     t_read: float = 1e-9
     t_gap: float = 0.2e-9
-    t_sense_delay: float = 0.3e-9  # SA evaluation starts after the read legs have settled
+    t_precharge: float = 0.3e-9  # SA pre-charge at the start of the read window (MTJ leg open)
     t_edge: float = 50e-12
     tstep: float = 50e-12
     temperature_c: float = 27.0
@@ -86,9 +95,10 @@ def _pwl(points) -> str:
     return "PWL(" + " ".join(f"{num(t)} {num(v)}" for t, v in points) + ")"
 
 
-def _pulses(design: Design, n: int, phase_levels, idle: float, delay: float = 0.0) -> str:
+def _pulses(design: Design, n: int, phase_levels, idle: float, delay=0.0) -> str:
     """PWL that sits at `idle` and takes level `phase_levels[phase]` (a number, or one per cycle) during
-    each listed phase of n cycles (starting `delay` after the phase start)."""
+    each listed phase of n cycles, starting `delay` after the phase start (a number for every phase, or
+    a dict phase -> delay, 0 for phases not in it)."""
     e = design.t_edge
     pts = [(0.0, idle)]
     for k in range(n):
@@ -96,7 +106,7 @@ def _pulses(design: Design, n: int, phase_levels, idle: float, delay: float = 0.
         for phase, level in phase_levels.items():
             lv = level[k] if np.ndim(level) else level
             a, b = w[phase]
-            a += delay
+            a += delay.get(phase, 0.0) if isinstance(delay, dict) else delay
             pts += [(a, idle), (a + e, lv), (b - e, lv), (b, idle)]
     return _pwl(sorted(pts, key=lambda x: x[0]))
 
@@ -152,7 +162,8 @@ def netlist(p: dict, design: Design, thresholds=(100.0,), var: Variation | None 
                                          ("ic0", mp["ic0"]), ("tau0", mp["tau0"]), ("tsw", mp["tsw"]))),
         f"Vth th 0 {_pwl(th)}",
         # read path: select transistors isolate MTJ / reference from the SA outside reads
-        mos("mns", "n1", "rd", "sm", "0", "ptm45n", 2 * d.w_sa, d.l_min),
+        mos("mns", "n1", "rd", "smr", "0", "ptm45n", 2 * d.w_sa, d.l_min),
+        "Vrdm smr sm 0",  # MTJ read current (select -> MTJ top)
         mos("mnsr", "n2", "rd", "sr", "0", "ptm45n", 2 * d.w_sa, d.l_min),
         f"Rref sr nref {num(reference_resistance(p, d))}",
         mos("mnr", "nref", "rde", "0", "0", "ptm45n", d.w_bias, d.l_bias),
@@ -165,17 +176,25 @@ def netlist(p: dict, design: Design, thresholds=(100.0,), var: Variation | None 
         mos("mnl2", "outb", "out", "n2", "0", "ptm45n", d.w_sa, d.l_sa),
         mos("mpi1", "o1", "out", "vddsa", "vddsa", "ptm45p", d.w_sa, d.l_min),
         mos("mni1", "o1", "out", "0", "0", "ptm45n", d.w_sa / 2, d.l_min),
+        # dummy inverter on outb: both latch outputs see the same load (an unbalanced load decides the race)
+        mos("mpd1", "o1d", "outb", "vddsa", "vddsa", "ptm45p", d.w_sa, d.l_min),
+        mos("mnd1", "o1d", "outb", "0", "0", "ptm45n", d.w_sa / 2, d.l_min),
         mos("mpi2", "q", "o1", "vddsa", "vddsa", "ptm45p", d.w_sa, d.l_min),
         mos("mni2", "q", "o1", "0", "0", "ptm45n", d.w_sa / 2, d.l_min),
         # control: PMOS gates idle at VDD, NMOS gates idle at 0
         f"Vgp1 gp1 0 {_pulses(d, n, {'set': 0.0}, vdd)}",
         f"Vgn1 gn1 0 {_pulses(d, n, {'reset': vdd}, 0.0)}",
         f"Vgp2 gp2 0 {_pulses(d, n, {'reset': 0.0}, vdd)}",
-        f"Vgn2 gn2 0 {_pulses(d, n, {'set': vb, 'read': vdd}, 0.0)}",
-        f"Vrde rde 0 {_pulses(d, n, {'read': vdd}, 0.0)}",
-        f"Vrd rd 0 {_pulses(d, n, {'read': vrb}, 0.0)}",
-        f"Vsen sen 0 {_pulses(d, n, {'read': vdd}, 0.0, d.t_sense_delay)}",
+        # leg tails (MN2 for the MTJ, MNR for the reference) turn on half a gap after SET, before the
+        # pre-charge: the floating track is grounded first, then the select transistors connect the legs
+        f"Vgn2 gn2 0 {_pulses(d, n, {'set': vb, 'read': vdd}, 0.0, {'read': -d.t_gap / 2})}",
+        f"Vrde rde 0 {_pulses(d, n, {'read': vdd}, 0.0, -d.t_gap / 2)}",
+        f"Vrd rd 0 {_pulses(d, n, {'read': vrb}, 0.0, d.t_precharge)}",
+        f"Vsen sen 0 {_pulses(d, n, {'read': vdd}, 0.0, d.t_precharge)}",
         ".ic v(m)=0",  # start parallel: the bistable state node alone may settle at 1 in the op point
+        # the write-path and read-leg nodes float between off transistors at t = 0: an initial guess lets
+        # Newton find the operating point directly (no gmin stepping); the solution need not equal it
+        ".nodeset v(a)=0 v(b)=0 v(t1)=0 v(sm)=0 v(smr)=0 v(n1)=0.7 v(n2)=0.7 v(sr)=0 v(nref)=0",
         ".options savecurrents=0",
         f".tran {num(d.tstep)} {num(n * d.period + d.t_gap)}",
         ".end",
@@ -184,7 +203,7 @@ def netlist(p: dict, design: Design, thresholds=(100.0,), var: Variation | None 
 
 
 SOURCES = ("vdd", "vddsa", "vgp1", "vgn1", "vgp2", "vgn2", "vrde", "vrd", "vsen")
-VECTORS = ["time", "i(vtrk)", "xmtj.hs", "m", "q", "a", "b", "sm", "sr", "out", "outb", "th",
+VECTORS = ["time", "i(vtrk)", "i(vrdm)", "xmtj.hs", "xmtj.mid", "m", "q", "a", "b", "sm", "sr", "out", "outb", "th",
            "gp1", "gn1", "gp2", "gn2", "rde", "rd", "sen"] + [f"i({s})" for s in SOURCES]
 
 
@@ -220,6 +239,40 @@ def state_bits(tr, design: Design, n: int) -> np.ndarray:
     return (np.interp(ts, tr.time, tr["m"]) > 0.5).astype(int)
 
 
+def _crossing(t, y, level, t_from, t_to) -> float:
+    """First time in [t_from, t_to] where y rises through `level` (linear interpolation); nan if none."""
+    sel = np.nonzero((t >= t_from) & (t <= t_to))[0]
+    above = np.nonzero(y[sel] > level)[0]
+    if not above.size:
+        return float("nan")
+    j = sel[above[0]]
+    if j == 0 or y[j - 1] > level:
+        return float(t[j])
+    return float(t[j - 1] + (level - y[j - 1]) * (t[j] - t[j - 1]) / (y[j] - y[j - 1]))
+
+
+def read_path(tr, design: Design, k: int = 0) -> dict:
+    """Measured read of cycle k: MTJ current during the SA pre-charge (must be ~0), the read current
+    pulse through the MTJ (peak, charge, effective duration Q / I_peak, span above 10 % of the peak),
+    the peak MTJ voltage, and the SA decision time from the SA enable (sen at VDD/2) to the latch
+    outputs |out - outb| = VDD/2. Times in s, currents in A, charge in C."""
+    t, i = tr.time, np.abs(tr["i(vrdm)"])
+    a, b = design.windows(k)["read"]
+    pre = (t >= a) & (t <= a + design.t_precharge)
+    win = (t >= a) & (t <= b)
+    i_pk = float(i[win].max())
+    charge = float(np.trapezoid(i[win], t[win]))
+    above = t[win][i[win] > 0.1 * i_pk]
+    t_en = _crossing(t, tr["sen"], design.vdd / 2, a, b)
+    t_dec = _crossing(t, np.abs(tr["out"] - tr["outb"]), design.vdd / 2, t_en, b)
+    if not np.isfinite(t_dec):
+        raise RuntimeError(f"read of cycle {k}: the sense amplifier did not decide within the read window")
+    return {"precharge_i_max_a": float(i[pre].max()), "read_i_peak_a": i_pk, "read_charge_c": charge,
+            "read_t_eff_s": charge / i_pk, "read_t_span_s": float(above[-1] - above[0]),
+            "read_v_mtj_max": float(np.max(np.abs(tr["sm"][win] - tr["xmtj.mid"][win]))),
+            "sa_enable_s": t_en, "sa_decision_s": t_dec - t_en, "decided_at_s": t_dec}
+
+
 def _power(tr, design: Design) -> np.ndarray:
     """Power [W] delivered by all voltage sources (supplies and gate drivers)."""
     t = tr.time
@@ -253,3 +306,24 @@ def phase_energy(tr, design: Design, k: int = 0) -> dict[str, float]:
 def nominal(overrides: dict | None = None) -> dict:
     """Nominal MTJ parameters (devices/params/sot_mtj.yaml) with config overrides."""
     return load_params("sot_mtj", overrides)
+
+
+def plain_deck(p: dict, design: Design, thresholds=(1e-3, 100.0)) -> str:
+    """Stand-alone deck for `cd netlists && ngspice -b rng_cell.cir` (netlists/rng_cell.cir): includes by
+    file name, and `.meas` lines that print per cycle the magnetisation after SET, the SA output q at
+    the end of the read, and the largest MTJ current during the SA pre-charge."""
+    head = ["* Spin-ScaleDrop random-number cell (Ahmed et al., Scale-Dropout, Sec. V-B, Fig. 2), nominal values.",
+            "* Generated by devices/rng_cell.py plain_deck(nominal(), Design()); run: ngspice -b netlists/rng_cell.cir",
+            "*   (two RESET 5 ns / SET 10 ns / read cycles; cycle 0 switches, cycle 1 does not).",
+            "* Prints v(m), v(q) and .meas results: m_cycleK (1 = AP after SET), q_cycleK (SA output, 1 = AP),",
+            "* iprecharge_cycleK (largest MTJ current [A] during the SA pre-charge).",
+            "* Nodes: a/b H-bridge outputs (SOT track ends), m magnetisation (1 = AP), q sense-amplifier output."]
+    lines = head + netlist(p, design, thresholds, title="Spin-ScaleDrop RNG cell, nominal values").splitlines()
+    lines = [f".include {ln.rsplit('/', 1)[-1]}" if ln.startswith(".include ") else ln for ln in lines[:-1]]
+    for k in range(len(thresholds)):
+        w = design.windows(k)
+        lines += [f".meas tran m_cycle{k} FIND v(m) AT={num(w['read'][0])}",
+                  f".meas tran q_cycle{k} FIND v(q) AT={num(w['read'][1] - design.t_edge)}",
+                  (f".meas tran iprecharge_cycle{k} MAX i(vrdm) FROM={num(w['read'][0])} "
+                   f"TO={num(w['read'][0] + design.t_precharge)}")]
+    return "\n".join(lines + [".print tran v(m) v(q)", ".end"]) + "\n"

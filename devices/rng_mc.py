@@ -148,17 +148,49 @@ def variation_rows(p: dict, design, biases, targets, var: rng_cell.Variation, ca
              **r, "rp_ohm": mtj_rp({**p, **var.mtj}), **draws} for tg, pt, r in zip(targets, pts, res)]
 
 
-def from_config(config: dict):
-    """(MTJ params, Design, retries, variation sigmas) from the validated config (`spice`, `rng`)."""
+def from_config(config: dict, llg_fit=None):
+    """(MTJ params, Design, retries, variation sigmas) from the validated config (`spice`, `rng`).
+
+    `llg_fit`: path of results/devices/llg_fit.json (Eq. 25 fitted to the sLLG solver): its delta, ic0
+    and tau0 replace those of devices/params/sot_mtj.yaml; config `rng.mtj` overrides apply last."""
     rng = config["rng"]
     set_wall_timeout(config["spice"].get("timeout_s", 600.0))
-    p = rng_cell.nominal(rng.get("mtj", {}))
+    over = dict(rng.get("mtj", {}))
+    if llg_fit is not None:
+        fit_ = mtj.load_llg_fit(llg_fit)
+        over = {**{k: fit_[k] for k in mtj.LLG_KEYS}, **over}
+    p = rng_cell.nominal(over)
     over = {"vdd": config["spice"]["vdd"], "temperature_c": config["spice"]["temperature_c"],
             **rng.get("design", {})}
     design = rng_cell.Design.from_config(over)
     sigma = {k: float(v["value"]) for k, v in sources_variation().items()}
     sigma.update((rng.get("variation") or {}).get("sigma") or {})
     return p, design, int(config["spice"]["max_retries"]), sigma
+
+
+def bias_for_p(p: dict, design, target: float, lo: float, hi: float, var=None, retries: int = 3,
+               tol: float = 1e-4) -> float:
+    """Write bias in [lo, hi] whose exact p_sw equals `target` (bisection on the monotonic p(bias), one
+    single-cycle transient per step, to `tol` V). Raises ValueError if [lo, hi] does not bracket it."""
+    p_lo, p_hi = (exact_point(p, design, b, var, retries)["p_sw"] for b in (lo, hi))
+    if not p_lo <= target <= p_hi:
+        raise ValueError(f"no write bias in [{lo}, {hi}] V gives p = {target} (p from {p_lo:.3g} to "
+                         f"{p_hi:.3g}): widen config.rng.sweep.bias_min/bias_max")
+    while hi - lo > tol:
+        mid = 0.5 * (lo + hi)
+        if exact_point(p, design, mid, var, retries)["p_sw"] < target:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def sweep_biases(p: dict, design, sweep: dict, retries: int = 3) -> np.ndarray:
+    """n_points write biases, evenly spaced between those where the exact p_sw equals sweep.p_min and
+    sweep.p_max, searched inside [bias_min, bias_max]: the sweep follows the card and the MTJ fit."""
+    ends = [bias_for_p(p, design, sweep[k], sweep["bias_min"], sweep["bias_max"], None, retries)
+            for k in ("p_min", "p_max")]
+    return np.linspace(ends[0], ends[1], sweep["n_points"])
 
 
 def sources_variation() -> dict:

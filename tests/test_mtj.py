@@ -76,3 +76,19 @@ def test_inversion_stays_on_monotonic_branch():
     assert mtj.rate(2e-4, 40, 1e-4, 1e-9) == mtj.rate(np.pi / 4 * 1e-4, 40, 1e-4, 1e-9)  # saturates
     with pytest.raises(ValueError):
         mtj.current_for_p(1.0, 10e-9, 40, 100e-6, 1e-9)
+
+
+def test_magnet_at_interpolates_the_llg_temperature_block(tmp_path):
+    path = tmp_path / "llg_fit.json"
+    path.write_text('{"delta": 40, "ic0": 1e-4, "tau0": 1e-9, "temperature": ['
+                    '{"t_c": 0, "delta": 44, "ic0": 1.1e-4, "tau0": 1e-9}, '
+                    '{"t_c": 100, "delta": 34, "ic0": 0.9e-4, "tau0": 4e-9}]}')
+    llg = mtj.load_llg_fit(path)
+    at = mtj.magnet_at(llg, 50.0)
+    assert at["delta"] == pytest.approx(39.0) and at["ic0"] == pytest.approx(1.0e-4)
+    assert at["tau0"] == pytest.approx(2e-9)  # geometric mean: linear in ln tau0
+    with pytest.raises(ValueError, match="outside the fitted range"):
+        mtj.magnet_at(llg, 120.0)
+    path.write_text('{"delta": -1, "ic0": 1e-4, "tau0": 1e-9, "temperature": []}')
+    with pytest.raises(ValueError, match=r"'delta' must be a positive number"):
+        mtj.load_llg_fit(path)

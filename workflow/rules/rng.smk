@@ -1,8 +1,9 @@
 # Spin-ScaleDrop random-number cell (paper Sec. V-A/B, Fig. 2, Eq. 24-25). Library: devices/rng_*.py.
 # Chunks are wildcards so --cores runs them in parallel; every rule is rerunnable alone.
-# benchmark: files record each job's wall and CPU seconds (results/devices/benchmarks/).
+# benchmark: files record each job's wall and CPU seconds (results/benchmarks/).
 # Every rule: params.cfg = the config it reads (a change reruns it), library sources as inputs, a log.
 RNG = f"{RES}/devices"
+LLG_FIT = f"{RES}/devices/llg_fit.json"  # Eq. 25 fitted to the sLLG solver (workflow/rules/llg.smk)
 RNG_CFG = ("seed", "spice", "rng.mtj", "rng.design", "rng.variation.sigma")
 RNG_SWEEP_CHUNKS = range(config["rng"]["sweep"]["n_chunks"])
 RNG_VAR_CHUNKS = range(config["rng"]["variation"]["n_chunks"])
@@ -11,6 +12,8 @@ RNG_VAR_CHUNKS = range(config["rng"]["variation"]["n_chunks"])
 rule rng_transient:
     input:
         lib=LIB["devices"],
+        targets=f"{RNG}/rng_targets.csv",
+        llg_fit=LLG_FIT,
     output:
         json=f"{RNG}/rng_transient.json",
         png=report(f"{RNG}/rng_waveforms.png", caption="../report/rng_waveforms.rst", category="Devices: RNG cell"),
@@ -31,6 +34,7 @@ rule rng_transient:
 rule rng_sweep_chunk:
     input:
         lib=LIB["devices"],
+        llg_fit=LLG_FIT,
     output:
         f"{RNG}/rng_sweep/chunk_{{chunk}}.csv",
     wildcard_constraints:
@@ -51,8 +55,9 @@ rule rng_sweep_chunk:
 
 rule rng_fit:
     input:
-        sweep=expand(f"{RNG}/rng_sweep/chunk_{{chunk}}.csv", chunk=RNG_SWEEP_CHUNKS),
         lib=LIB["devices"],
+        chunks=expand(f"{RNG}/rng_sweep/chunk_{{chunk}}.csv", chunk=RNG_SWEEP_CHUNKS),
+        llg_fit=LLG_FIT,
     output:
         sweep=f"{RNG}/rng_sweep.csv",
         fit=f"{RNG}/rng_fit.json",
@@ -77,6 +82,7 @@ rule rng_variation_chunk:
     input:
         targets=f"{RNG}/rng_targets.csv",
         lib=LIB["devices"],
+        llg_fit=LLG_FIT,
     output:
         f"{RNG}/rng_variation/chunk_{{chunk}}.csv",
     wildcard_constraints:
@@ -99,6 +105,7 @@ rule rng_sensitivity:
     input:
         targets=f"{RNG}/rng_targets.csv",
         lib=LIB["devices"],
+        llg_fit=LLG_FIT,
     output:
         f"{RNG}/rng_sensitivity.csv",
     params:
@@ -115,9 +122,34 @@ rule rng_sensitivity:
         "../scripts/rng_sensitivity.py"
 
 
+rule rng_temperature:
+    input:
+        targets=f"{RNG}/rng_targets.csv",
+        lib=LIB["devices"],
+        llg_fit=LLG_FIT,
+    output:
+        json=f"{RNG}/rng_temperature.json",
+        csv=f"{RNG}/rng_temperature.csv",
+        png=report(f"{RNG}/rng_temperature.png", caption="../report/rng_temperature.rst", category="Devices: RNG cell"),
+    params:
+        cfg=cfg_sections("seed", "spice", "rng"),
+    log:
+        f"{LOGS}/rng_temperature.log",
+    benchmark:
+        f"{BENCH}/rng_temperature.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/rng_temperature.py"
+
+
 rule rng_model:
     input:
         transient=f"{RNG}/rng_transient.json",
+        temperature=f"{RNG}/rng_temperature.json",
+        llg_fit=LLG_FIT,
         sensitivity=f"{RNG}/rng_sensitivity.csv",
         fit=f"{RNG}/rng_fit.json",
         targets=f"{RNG}/rng_targets.csv",
@@ -142,4 +174,4 @@ rule rng_model:
 
 
 TARGETS += [f"{RNG}/rng_model.json", f"{RNG}/rng_waveforms.png", f"{RNG}/rng_sweep.png",
-            f"{RNG}/rng_fit.png", f"{RNG}/rng_variation.png"]
+            f"{RNG}/rng_fit.png", f"{RNG}/rng_variation.png", f"{RNG}/rng_temperature.png"]

@@ -131,9 +131,17 @@ def _limit_errors(config: dict, limits: dict):
 
 def _semantic_errors(config: dict):
     """Cross-field rules a JSON Schema cannot state."""
-    sw = config.get("rng", {}).get("sweep", {})
+    rng = config.get("rng", {})
+    sw = rng.get("sweep", {})
     if sw.get("bias_max", 1) <= sw.get("bias_min", 0):
         yield "config error: config.rng.sweep.bias_max: must exceed config.rng.sweep.bias_min"
+    if sw.get("p_max", 1) <= sw.get("p_min", 0):
+        yield "config error: config.rng.sweep.p_max: must exceed config.rng.sweep.p_min"
+    t_op = config.get("spice", {}).get("temperature_c")
+    for key in ("t_c", "lut_t_c"):
+        if key in rng.get("temperature", {}) and t_op not in rng["temperature"][key]:
+            yield (f"config error: config.rng.temperature.{key}: must contain config.spice.temperature_c ({t_op}), "
+                   f"the trim temperature")
     arch = config.get("arch", {})
     names = [w["name"] for w in arch.get("workloads", [])]
     if arch.get("table7_workload") not in names:

@@ -12,8 +12,8 @@ from devices import fit, mtj, rng_mc  # noqa: E402
 from devices.spice import versions  # noqa: E402
 
 
-def main(config, inputs, out):
-    p, d, retries, _ = rng_mc.from_config(config)
+def main(config, inputs, out, llg_fit=None):
+    p, d, retries, _ = rng_mc.from_config(config, llg_fit)
     sw = pd.concat([pd.read_csv(f) for f in inputs]).sort_values("bias_v").reset_index(drop=True)
     if "n_trials" not in sw:
         sw["n_trials"] = np.nan
@@ -46,7 +46,8 @@ def main(config, inputs, out):
     tg = pd.DataFrame(targets)
     common.write_csv(out.targets, tg)
 
-    nominal = {"delta": p["delta"], "ic0_a": p["ic0"], "tau0_s": p["tau0"]}
+    nominal = {"delta": p["delta"], "ic0_a": p["ic0"], "tau0_s": p["tau0"],
+               "source": str(llg_fit) if llg_fit else "devices/params/sot_mtj.yaml"}
     common.write_json(out.fit, {
         "pulse_s": t, "fit_exact": ex, "fit_binomial_tau0_fixed": binom, "nominal_model_params": nominal,
         "trial_points": int(len(tr_rows)),
@@ -85,4 +86,4 @@ def main(config, inputs, out):
 
 
 if __name__ == "__main__":
-    main(common.start(snakemake), list(snakemake.input.sweep), snakemake.output)  # noqa: F821
+    main(common.start(snakemake), list(snakemake.input.chunks), snakemake.output, llg_fit=snakemake.input.llg_fit)  # noqa: F821

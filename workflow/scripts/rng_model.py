@@ -1,5 +1,6 @@
 """Rule rng_model: variation summary (Normal fit of epsilon, Eq. 24; raw and after the one-time bias
-trim), per-parameter sensitivity, and results/devices/rng_model.json."""
+trim), per-parameter sensitivity, p vs temperature, the measured read path, and
+results/devices/rng_model.json."""
 import json
 
 import matplotlib
@@ -24,7 +25,7 @@ def area_estimate(d: rng_cell.Design) -> dict:
     pitch, FreePDK45-class rules); reference resistor 0.5 um^2; the SOT-MTJ sits above the H-bridge."""
     dev = [(d.w_p, d.l_min)] * 2 + [(d.w_n, d.l_min), (d.w_bias, d.l_bias), (d.w_bias, d.l_bias)]
     dev += [(2 * d.w_sa, d.l_min)] * 2 + [(d.w_sa, d.l_min)] * 2 + [(d.w_sa, d.l_sa)] * 4
-    dev += [(d.w_sa, d.l_min), (d.w_sa / 2, d.l_min)] * 2
+    dev += [(d.w_sa, d.l_min), (d.w_sa / 2, d.l_min)] * 3  # two output inverters + the balancing dummy
     um2 = sum((w * 1e6 + 0.2) * (l_ * 1e6 + 0.3) for w, l_ in dev) + 0.5
     return {"um2": um2, "transistors": len(dev),
             "basis": "sum over transistors of (W + 0.2 um)(L + 0.3 um) + 0.5 um^2 reference resistor; "
@@ -46,13 +47,37 @@ def sensitivity_table(sens: pd.DataFrame, pt: float) -> dict:
             "sigma_p_linear": float(np.sqrt(np.sum(s["dp_per_sigma"] ** 2)))}
 
 
-def main(config, inp, out):
-    p, d, _, sigma = rng_mc.from_config(config)
+def temperature_block(temp: dict, energy_per_bit_pj: float, cal: dict) -> dict:
+    """The model file's `temperature` block: p(T) per target and mode (raw, trimmed, compensated; mean
+    and sigma over chips) for the NN side to inject p at a chosen temperature, plus the cost of the
+    alternative to compensation, a periodic re-trim: energy per re-trim and the temperature drift after
+    which the trimmed p leaves its counting band (z = 1) at each target."""
+    t = np.asarray(temp["t_c"])
+    j = int(np.argmin(np.abs(t - temp["t_ref_c"])))
+    retrim = []
+    for e in temp["targets"]:
+        pm = np.asarray(e["trimmed"]["p_mean"])
+        k = [i for i in (j - 1, j + 1) if 0 <= i < len(t)]
+        slope = max(abs((pm[i] - pm[j]) / (t[i] - t[j])) for i in k)  # steeper neighbour, per K
+        band = rng_mc.counting_halfwidth(e["p"], cal["n_cal"], z=1.0)
+        retrim.append({"p": e["p"], "dp_dt_per_k": float(slope), "retrim_every_dt_k": float(band / slope) if slope > 0 else None})
+    reads = cal["trim_bits"] * cal["n_cal"]
+    return {"t_ref_c": temp["t_ref_c"], "t_c": temp["t_c"], "n_chips": temp["n_chips"],
+            "targets": temp["targets"], "magnet": temp["magnet"], "compensation": temp["compensation"],
+            "retrim": {"reads_per_retrim": reads, "energy_per_retrim_pj": reads * energy_per_bit_pj,
+                       "per_target": retrim},
+            "inject": "p_hat(T) = linear interpolation over t_c of targets[j].<mode>.p_mean, "
+                      "eps ~ N(0, <mode>.p_sigma(T)^2); mode = raw | trimmed | compensated"}
+
+
+def main(config, inp, out, llg_fit=None):
+    p, d, _, sigma = rng_mc.from_config(config, llg_fit)
     vcfg = config["rng"]["variation"]
     var = pd.concat([pd.read_csv(f) for f in inp.variation]).sort_values(["p_target", "sample"])
     common.write_csv(out.variation, var)
     fitj = json.loads(open(inp.fit).read())
     trans = json.loads(open(inp.transient).read())
+    temp = json.loads(open(inp.temperature).read())
     sens = pd.read_csv(inp.sensitivity)
     tg = pd.read_csv(inp.targets)
     use = "calibrated" if vcfg["calibrate"] else "raw"
@@ -94,6 +119,10 @@ def main(config, inp, out):
         "energy_per_bit_pj": trans["energy_per_bit_pj"],
         "energy_breakdown_pj": trans["energy_pj"],
         "latency_ns": trans["latency_ns"],
+        "latency_basis": trans["latency_basis"],
+        "read_path": trans["read_path"],
+        "temperature": temperature_block(temp, trans["energy_per_bit_pj"], vcfg["calibration"]),
+        "mtj_params_source": str(llg_fit) if llg_fit else "devices/params/sot_mtj.yaml",
         "cycle_period_ns": trans["cycle_period_ns"],
         "paper_energy_pj": trans["paper_energy_pj"], "paper_latency_ns": trans["paper_latency_ns"],
         "paper_p_variation": PAPER_P_VARIATION,
@@ -120,4 +149,4 @@ def main(config, inp, out):
 
 
 if __name__ == "__main__":
-    main(common.start(snakemake), snakemake.input, snakemake.output)  # noqa: F821
+    main(common.start(snakemake), snakemake.input, snakemake.output, llg_fit=snakemake.input.llg_fit)  # noqa: F821

@@ -1,5 +1,6 @@
 """Rule rng_sweep_chunk: exact p_sw (hazard of the SPICE track current) per write bias, plus per-trial
-SET/RESET/read runs (switch count, Wilson interval) where p is in the trial range."""
+SET/RESET/read runs (switch count, Wilson interval) where p is in the trial range. The biases span the
+range where the exact p goes from sweep.p_min to sweep.p_max (Eq. 25 parameters from the sLLG fit)."""
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
@@ -8,14 +9,10 @@ import common
 from devices import rng_mc
 
 
-def biases(sweep):
-    return np.linspace(sweep["bias_min"], sweep["bias_max"], sweep["n_points"])
-
-
-def main(config, chunk, out):
+def main(config, chunk, out, llg_fit=None):
     sw = config["rng"]["sweep"]
-    p, d, retries, _ = rng_mc.from_config(config)
-    all_b = biases(sw)
+    p, d, retries, _ = rng_mc.from_config(config, llg_fit)
+    all_b = rng_mc.sweep_biases(p, d, sw, retries)
     rows = []
     for j in tqdm(range(chunk, len(all_b), sw["n_chunks"]), desc=f"rng sweep chunk {chunk}"):
         row = {"point": j, **rng_mc.exact_point(p, d, all_b[j], None, retries)}
@@ -27,4 +24,4 @@ def main(config, chunk, out):
 
 
 if __name__ == "__main__":
-    main(common.start(snakemake), int(snakemake.wildcards.chunk), snakemake.output)  # noqa: F821
+    main(common.start(snakemake), int(snakemake.wildcards.chunk), snakemake.output, llg_fit=snakemake.input.llg_fit)  # noqa: F821

@@ -10,8 +10,8 @@ import common
 from devices import rng_mc
 
 
-def main(config, chunk, targets_csv, out):
-    p, d, retries, sigma = rng_mc.from_config(config)
+def main(config, chunk, targets_csv, out, llg_fit=None):
+    p, d, retries, sigma = rng_mc.from_config(config, llg_fit)
     v = config["rng"]["variation"]
     cal = v["calibration"] if v["calibrate"] else None
     tg = pd.read_csv(targets_csv)
@@ -25,4 +25,4 @@ def main(config, chunk, targets_csv, out):
 
 
 if __name__ == "__main__":
-    main(common.start(snakemake), int(snakemake.wildcards.chunk), snakemake.input.targets, snakemake.output)  # noqa: F821
+    main(common.start(snakemake), int(snakemake.wildcards.chunk), snakemake.input.targets, snakemake.output, llg_fit=snakemake.input.llg_fit)  # noqa: F821
