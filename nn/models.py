@@ -2,9 +2,9 @@
 next layer. Registry: `build_model(name, in_ch, n_classes, cfg)`.
 
 cfg keys (the `nn:` config section or a subset): method ("scaledrop", "none" or a baseline of nn.baselines: fp,
-mcdropout, mcdropout_htanh, mcdropconnect, ensemble, bnn, spindrop, spatial_spindrop), first_binary, last_binary,
-scale_dropout {mode, elementwise, p_small, p_large, param_threshold, rand_range, sampler {kind, ...}} and baselines {activation,
-p {method: p}, ensemble_size}.
+mcdropout, mcdropout_htanh, mcdropout_all, mcdropconnect, ensemble, bnn, spindrop, spatial_spindrop, spinbayes),
+first_binary, last_binary, scale_dropout {mode, elementwise, p_small, p_large, param_threshold, rand_range,
+alpha_position, sampler {kind, ...}} and baselines {activation, p {method: p}, ensemble_size, spinbayes}.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class _Factory:
         if self.method not in METHODS:
             known = ", ".join(METHODS + tuple(B.ALIASES))
             raise ValueError(f"unknown method {cfg.get('method')!r} (known: {known})")
-        bl = cfg.get("baselines") or {}
+        bl = self.bl = cfg.get("baselines") or {}
         self.act, self.p = B.activation(self.method, bl), B.dropout_p(self.method, bl)
         self.fp = self.method in B.FP_METHODS
         self.first_binary = bool(cfg.get("first_binary", True))
@@ -38,9 +38,18 @@ class _Factory:
         self.sampler = make_sampler(sampler_cfg.pop("kind", "bernoulli"), **sampler_cfg)
         self.index = 0
 
-    def _dropout(self, n_params: int, channels: int, last: bool = False):
-        if self.method in ("spindrop", "spatial_spindrop"):
-            return None if last else B.NeuronDropout(self.p, spatial=self.method == "spatial_spindrop")
+    def _binary(self, cls, args, kw, n_params: int, channels: int, binary_input: bool):
+        """A binary layer of this method: SpinDrop variants gate binary inputs, SpinBayes holds K crossbars."""
+        if self.method in ("spindrop", "spatial_spindrop") and binary_input:
+            sub = B.SpinDropConv2d if cls is BinaryConv2d else B.SpinDropLinear
+            return sub(*args, **kw, in_dropout=B.InputDropout(self.p, self.method == "spatial_spindrop"))
+        if self.method == "spinbayes":
+            sub = B.SpinBayesConv2d if cls is BinaryConv2d else B.SpinBayesLinear
+            self.index += 1
+            return sub(*args, **kw, spinbayes=self.bl.get("spinbayes"), index=self.index - 1)
+        return cls(*args, **kw, dropout=self._dropout(n_params, channels))
+
+    def _dropout(self, n_params: int, channels: int):
         if self.method != "scaledrop":
             return None
         p = adaptive_p(n_params, self.sd["p_small"], self.sd["p_large"], self.sd["param_threshold"])
@@ -52,18 +61,20 @@ class _Factory:
     def conv(self, cin, cout, k, stride=1, padding=0, first=False):
         if self.fp:
             return B.FPConv2d(cin, cout, k, stride, padding, act=None if first else self.act,
+                              in_dropout=self.p if self.method == "mcdropout_all" and not first else 0.0,
                               dropconnect=self.p if self.method == "mcdropconnect" else 0.0)
         bw = self.first_binary if first else True
-        return BinaryConv2d(cin, cout, k, stride, padding, binary_weights=bw, binary_input=not first,
-                            dropout=self._dropout(cin * cout * k * k, cout))
+        return self._binary(BinaryConv2d, (cin, cout, k, stride, padding),
+                            {"binary_weights": bw, "binary_input": not first}, cin * cout * k * k, cout, not first)
 
     def linear(self, fin, fout, last=False):
         if self.fp:
-            return B.FPLinear(fin, fout, act=self.act, in_dropout=self.p if last and self.method in B.MC_DROPOUT else 0.0,
+            drop = (last and self.method in B.MC_DROPOUT) or self.method == "mcdropout_all"
+            return B.FPLinear(fin, fout, act=self.act, in_dropout=self.p if drop else 0.0,
                               dropconnect=self.p if self.method == "mcdropconnect" else 0.0)
         bw = self.last_binary if last else True
-        return BinaryLinear(fin, fout, binary_weights=bw, binary_input=True,
-                            dropout=self._dropout(fin * fout, fout, last))
+        return self._binary(BinaryLinear, (fin, fout), {"binary_weights": bw, "binary_input": True}, fin * fout, fout,
+                            True)
 
 
 def lenet5(f: _Factory, in_ch: int, n_classes: int) -> nn.Module:
