@@ -12,11 +12,13 @@ from torch import nn
 
 from nn import baselines as B
 from nn.binary import BinaryConv2d, BinaryLinear
-from nn.scaledrop import ScaleDropout, adaptive_p, make_sampler
+from nn.scaledrop import ScaleAfterBN, ScaleDropout, adaptive_p, make_sampler
 
 METHODS = B.BINARY_METHODS + B.FP_METHODS
 DEFAULT_DROPOUT = {"mode": "unitary", "elementwise": False, "p_small": 0.1, "p_large": 0.2,
-                   "param_threshold": 10000, "rand_range": [0.0, 2.0], "sampler": {"kind": "bernoulli"}}
+                   "param_threshold": 10000, "rand_range": [0.0, 2.0], "sampler": {"kind": "bernoulli"},
+                   "learn_alpha": True, "alpha_position": "before_bn"}
+ALPHA_POSITIONS = ("before_bn", "after_bn")
 
 
 class _Factory:
@@ -36,7 +38,11 @@ class _Factory:
         self.sd = {**DEFAULT_DROPOUT, **(cfg.get("scale_dropout") or {})}
         sampler_cfg = dict(self.sd["sampler"])
         self.sampler = make_sampler(sampler_cfg.pop("kind", "bernoulli"), **sampler_cfg)
-        self.index = 0
+        if self.sd["alpha_position"] not in ALPHA_POSITIONS:
+            raise ValueError(f"nn.scale_dropout.alpha_position: unknown {self.sd['alpha_position']!r} "
+                             f"(known: {', '.join(ALPHA_POSITIONS)})")
+        self.after_bn = self.sd["alpha_position"] == "after_bn" and self.method == "scaledrop"
+        self.index, self.last = 0, None
 
     def _binary(self, cls, args, kw, n_params: int, channels: int, binary_input: bool):
         """A binary layer of this method: SpinDrop variants gate binary inputs, SpinBayes holds K crossbars."""
@@ -47,14 +53,24 @@ class _Factory:
             sub = B.SpinBayesConv2d if cls is BinaryConv2d else B.SpinBayesLinear
             self.index += 1
             return sub(*args, **kw, spinbayes=self.bl.get("spinbayes"), index=self.index - 1)
-        return cls(*args, **kw, dropout=self._dropout(n_params, channels))
+        layer = cls(*args, **kw, dropout=self._dropout(n_params, channels))
+        if not self.sd["learn_alpha"]:  # ablation: alpha frozen at 1
+            layer.alpha.requires_grad_(False)
+        self.last = layer
+        return layer
+
+    def bn(self, norm: nn.Module) -> nn.Module:
+        """The BatchNorm after the last binary layer, followed by its scale when alpha_position is after_bn."""
+        if self.after_bn and self.last is not None and self.last.dropout is not None:
+            return nn.Sequential(norm, ScaleAfterBN(self.last))
+        return norm
 
     def _dropout(self, n_params: int, channels: int):
         if self.method != "scaledrop":
             return None
         p = adaptive_p(n_params, self.sd["p_small"], self.sd["p_large"], self.sd["param_threshold"])
         d = ScaleDropout(p, self.sd["mode"], self.sd["elementwise"], channels, tuple(self.sd["rand_range"]),
-                         self.sampler, self.index)
+                         self.sampler, self.index, self.after_bn)
         self.index += 1
         return d
 
@@ -79,11 +95,11 @@ class _Factory:
 
 def lenet5(f: _Factory, in_ch: int, n_classes: int) -> nn.Module:
     return nn.Sequential(
-        f.conv(in_ch, 6, 5, padding=2, first=True), nn.BatchNorm2d(6), nn.MaxPool2d(2),
-        f.conv(6, 16, 5), nn.BatchNorm2d(16), nn.MaxPool2d(2), nn.AdaptiveMaxPool2d(5), nn.Flatten(),
-        f.linear(400, 120), nn.BatchNorm1d(120),
-        f.linear(120, 84), nn.BatchNorm1d(84),
-        f.linear(84, n_classes, last=True), nn.BatchNorm1d(n_classes))
+        f.conv(in_ch, 6, 5, padding=2, first=True), f.bn(nn.BatchNorm2d(6)), nn.MaxPool2d(2),
+        f.conv(6, 16, 5), f.bn(nn.BatchNorm2d(16)), nn.MaxPool2d(2), nn.AdaptiveMaxPool2d(5), nn.Flatten(),
+        f.linear(400, 120), f.bn(nn.BatchNorm1d(120)),
+        f.linear(120, 84), f.bn(nn.BatchNorm1d(84)),
+        f.linear(84, n_classes, last=True), f.bn(nn.BatchNorm1d(n_classes)))
 
 
 def vgg_small(f: _Factory, in_ch: int, n_classes: int) -> nn.Module:
@@ -142,6 +158,8 @@ def build_model(name: str, in_ch: int, n_classes: int, cfg: dict | None = None) 
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r} (known: {', '.join(MODELS)})")
     cfg = cfg or {}
+    if name != "lenet5" and (cfg.get("scale_dropout") or {}).get("alpha_position", "before_bn") != "before_bn":
+        raise ValueError("nn.scale_dropout.alpha_position: after_bn is implemented for lenet5 only")
     if B.canonical(cfg.get("method", "scaledrop")) == "ensemble":
         n = int((cfg.get("baselines") or {}).get("ensemble_size", B.DEFAULT_BASELINES["ensemble_size"]))
         return B.Ensemble([MODELS[name](_Factory(cfg), in_ch, n_classes) for _ in range(n)])

@@ -72,8 +72,10 @@ class ScaleDropout(nn.Module):
     """Drops the scale vector alpha of one layer. `forward(s, alpha)` returns s * alpha_hat (Eq. 6-7)."""
 
     def __init__(self, p: float, mode: str = "unitary", elementwise: bool = False, channels: int = 1,
-                 rand_range: tuple[float, float] = (0.0, 2.0), sampler: Sampler | None = None, index: int = 0):
+                 rand_range: tuple[float, float] = (0.0, 2.0), sampler: Sampler | None = None, index: int = 0,
+                 after_bn: bool = False):
         super().__init__()
+        self.after_bn = after_bn  # ablation: the layer passes s through; ScaleAfterBN scales BN's output
         if mode not in MODES:
             raise ValueError(f"unknown scale-dropout mode {mode!r} (known: {', '.join(MODES)})")
         if not 0.0 <= p <= 1.0:
@@ -108,6 +110,10 @@ class ScaleDropout(nn.Module):
         return torch.where(keep.to(alpha.device), alpha.view(1, -1), repl)
 
     def forward(self, s: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
+        return s if self.after_bn else self.scaled(s, alpha)
+
+    def scaled(self, s: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
+        """s * alpha_hat (Eq. 6-7)."""
         tail = [1] * (s.dim() - 2)
         if not self.active:
             return s * alpha.view(1, -1, *tail)
@@ -119,7 +125,19 @@ class ScaleDropout(nn.Module):
         return s * self.alpha_hat(alpha, keep, u).view(s.shape[0], -1, *tail)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}, mode={self.mode}, elementwise={self.elementwise}, index={self.index}"
+        return f"p={self.p}, mode={self.mode}, elementwise={self.elementwise}, index={self.index}, after_bn={self.after_bn}"
+
+
+class ScaleAfterBN(nn.Module):
+    """Ablation of Eq. 2-3's order: alpha_hat multiplies BatchNorm's output (BN(s) * alpha_hat) instead of its input,
+    so BN no longer cancels alpha in training. Holds an unregistered reference to the binary layer."""
+
+    def __init__(self, layer: nn.Module):
+        super().__init__()
+        object.__setattr__(self, "_layer", layer)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self._layer.dropout.scaled(z, self._layer.alpha)
 
 
 def dropout_layers(model: nn.Module) -> list[ScaleDropout]:
