@@ -4,7 +4,8 @@ next layer. Registry: `build_model(name, in_ch, n_classes, cfg)`.
 cfg keys (the `nn:` config section or a subset): method ("scaledrop", "none" or a baseline of nn.baselines: fp,
 mcdropout, mcdropout_htanh, mcdropout_all, mcdropconnect, ensemble, bnn, spindrop, spatial_spindrop, spinbayes),
 first_binary, last_binary, scale_dropout {mode, elementwise, p_small, p_large, param_threshold, rand_range,
-alpha_position, sampler {kind, ...}} and baselines {activation, p {method: p}, ensemble_size, spinbayes}.
+learn_alpha, alpha_position, train_masks, sampler {kind, ...}} and baselines {activation, p {method: p},
+ensemble_size, spinbayes}.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from nn.scaledrop import ScaleAfterBN, ScaleDropout, adaptive_p, make_sampler
 METHODS = B.BINARY_METHODS + B.FP_METHODS
 DEFAULT_DROPOUT = {"mode": "unitary", "elementwise": False, "p_small": 0.1, "p_large": 0.2,
                    "param_threshold": 10000, "rand_range": [0.0, 2.0], "sampler": {"kind": "bernoulli"},
-                   "learn_alpha": True, "alpha_position": "before_bn"}
+                   "learn_alpha": True, "alpha_position": "before_bn", "train_masks": "image"}
 ALPHA_POSITIONS = ("before_bn", "after_bn")
 
 
@@ -41,6 +42,8 @@ class _Factory:
         if self.sd["alpha_position"] not in ALPHA_POSITIONS:
             raise ValueError(f"nn.scale_dropout.alpha_position: unknown {self.sd['alpha_position']!r} "
                              f"(known: {', '.join(ALPHA_POSITIONS)})")
+        if self.sd["train_masks"] not in ("image", "batch"):
+            raise ValueError(f"nn.scale_dropout.train_masks: unknown {self.sd['train_masks']!r} (known: image, batch)")
         self.after_bn = self.sd["alpha_position"] == "after_bn" and self.method == "scaledrop"
         self.index, self.last = 0, None
 
@@ -70,7 +73,7 @@ class _Factory:
             return None
         p = adaptive_p(n_params, self.sd["p_small"], self.sd["p_large"], self.sd["param_threshold"])
         d = ScaleDropout(p, self.sd["mode"], self.sd["elementwise"], channels, tuple(self.sd["rand_range"]),
-                         self.sampler, self.index, self.after_bn)
+                         self.sampler, self.index, self.after_bn, self.sd["train_masks"] == "batch")
         self.index += 1
         return d
 

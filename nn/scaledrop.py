@@ -73,8 +73,9 @@ class ScaleDropout(nn.Module):
 
     def __init__(self, p: float, mode: str = "unitary", elementwise: bool = False, channels: int = 1,
                  rand_range: tuple[float, float] = (0.0, 2.0), sampler: Sampler | None = None, index: int = 0,
-                 after_bn: bool = False):
+                 after_bn: bool = False, batch_masks: bool = False):
         super().__init__()
+        self.batch_masks = batch_masks  # ablation: one draw per forward call (batch) outside nn.mc, not per image
         self.after_bn = after_bn  # ablation: the layer passes s through; ScaleAfterBN scales BN's output
         if mode not in MODES:
             raise ValueError(f"unknown scale-dropout mode {mode!r} (known: {', '.join(MODES)})")
@@ -119,13 +120,14 @@ class ScaleDropout(nn.Module):
             return s * alpha.view(1, -1, *tail)
         if self.mc_ctx is not None:
             return self.mc_ctx.apply(self, s, alpha)
-        keep, u = self.draw(s.shape[0])
+        keep, u = self.draw(1 if self.batch_masks else s.shape[0])
         if u is not None:
             u = u.to(s.device)
-        return s * self.alpha_hat(alpha, keep, u).view(s.shape[0], -1, *tail)
+        return s * self.alpha_hat(alpha, keep, u).view(keep.shape[0], -1, *tail)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}, mode={self.mode}, elementwise={self.elementwise}, index={self.index}, after_bn={self.after_bn}"
+        return (f"p={self.p}, mode={self.mode}, elementwise={self.elementwise}, index={self.index}, "
+                f"after_bn={self.after_bn}")
 
 
 class ScaleAfterBN(nn.Module):
