@@ -1,4 +1,5 @@
-"""Baselines of Tables III / VI: every method trains a step; SpinDrop gates crossbar rows, Spatial-SpinDrop input maps,\nSpinBayes picks one of K crossbars; module counts vs Table VII."""
+"""Baselines of Tables III / VI: every method trains a step; SpinDrop gates crossbar rows, Spatial-SpinDrop
+input maps, SpinBayes picks one of K crossbars; module counts vs Table VII."""
 import pytest
 import torch
 
