@@ -47,17 +47,19 @@ class _Ctx:
             return s * layer.alpha_hat(alpha, keep[self.t], uu).view(s.shape[0], -1, *tail)
         T, n, k = keep.shape
         flat_keep = keep.reshape(T * n, k)
-        flat_u = None if u is None else u.reshape(T * n, k)
-        if k == 1 and u is None:  # one bit per layer: a 1-D key
-            _, inv = torch.unique(self.assign.reshape(-1) * 2 + flat_keep[:, 0].long(), return_inverse=True)
+        if k == 1 and u is None:  # one bit per layer: states drop / keep
+            st_keep, st_u, sinv = torch.tensor([[False], [True]]), None, flat_keep[:, 0].long()
         else:
-            parts = [self.assign.reshape(-1, 1).double(), flat_keep.double()] + ([] if u is None else [flat_u.double()])
-            _, inv = torch.unique(torch.cat(parts, 1), dim=0, return_inverse=True)
-        first = _first(inv, int(inv.max()) + 1)
-        src = self.assign.reshape(-1)[first]
-        ah = layer.alpha_hat(alpha, flat_keep[first], None if u is None else flat_u[first].to(s.device))  # (R', C)
+            parts = [flat_keep.double()] + ([] if u is None else [u.reshape(T * n, k).double()])
+            st, sinv = torch.unique(torch.cat(parts, 1), dim=0, return_inverse=True)
+            st_keep, st_u = st[:, :k] > 0.5, (None if u is None else st[:, k:].float().to(s.device))
+        # rows split by the scale vector a draw gives, not by the draw: equal alpha_hat -> one row (alpha = 1)
+        ah, ainv = torch.unique(layer.alpha_hat(alpha, st_keep, st_u), dim=0, return_inverse=True)
+        g = len(ah)
+        key, inv = torch.unique(self.assign.reshape(-1) * g + ainv.cpu()[sinv], return_inverse=True)
         self.assign = inv.view(T, n)
-        return s[src.to(s.device)] * ah.view(len(first), -1, *tail)
+        src, grp = key // g, key % g
+        return s[src.to(s.device)] * ah[grp.to(ah.device)].view(len(key), -1, *tail)
 
     def residual(self, x: torch.Tensor, branch: nn.Module, shortcut: nn.Module) -> torch.Tensor:
         """branch(x) + shortcut(x) with both paths refined by their own draws and merged."""
