@@ -255,10 +255,16 @@ class _SpinBayes:
         return (0.5 * (s ** 2 + m ** 2 - 1) - torch.log(s)).sum()
 
     def crossbars(self) -> torch.Tensor:
-        """(K, *weight.shape) binary weights of the K crossbars (fixed draws, seeded per layer)."""
-        g = torch.Generator().manual_seed(self.bank_seed)
-        eps = torch.randn((self.selector.k, *self.weight.shape), generator=g).to(self.weight.device)
-        return torch.where(normalize_weight(self.weight) + self.sigma() * eps >= 0, 1.0, -1.0)
+        """(K, *weight.shape) binary weights of the K crossbars (fixed draws, seeded per layer; cached until the
+        weights change)."""
+        key = (self.weight._version, self.rho._version, self.weight.data_ptr(), self.rho.data_ptr())
+        if getattr(self, "_bank_key", None) != key:
+            g = torch.Generator().manual_seed(self.bank_seed)
+            eps = torch.randn((self.selector.k, *self.weight.shape), generator=g).to(self.weight.device)
+            with torch.no_grad():
+                self._bank = torch.where(normalize_weight(self.weight) + self.sigma() * eps >= 0, 1.0, -1.0)
+            self._bank_key = key
+        return self._bank
 
     def effective_weight(self) -> torch.Tensor:
         m = normalize_weight(self.weight)
@@ -270,9 +276,15 @@ class _SpinBayes:
         """Per image, the output of the crossbar the selector picks."""
         xb = self.effective_input(x)
         bank = self.crossbars()
-        outs = torch.stack([op(xb, w) for w in bank])  # (K, N, ...)
         pick = self.selector.pick(x.shape[0]).to(x.device)
-        return self.scale(outs[pick, torch.arange(x.shape[0], device=x.device)])
+        out = None
+        for k in range(len(bank)):
+            sel = (pick == k).nonzero().squeeze(1)
+            if len(sel):
+                part = op(xb[sel], bank[k])
+                out = part.new_empty((x.shape[0], *part.shape[1:])) if out is None else out
+                out[sel] = part
+        return self.scale(out)
 
 
 class SpinBayesConv2d(_SpinBayes, BinaryConv2d):
