@@ -8,6 +8,7 @@ include: "workflow/rules/nn.smk"
 include: "workflow/rules/seg.smk"
 include: "workflow/rules/eval.smk"
 include: "workflow/rules/arch.smk"
+include: "workflow/rules/ablation.smk"
 
 
 rule all:

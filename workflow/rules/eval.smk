@@ -14,6 +14,8 @@ rule eval_suite:
         fig7=EV_TAB + "_fig7_acc_vs_T.csv",
         plateau=EV_TAB + "_fig7_plateau.csv",
         table6=EV_TAB + "_table6_ood.csv",
+        table6_runs=EV_TAB + "_table6_ood_runs.csv",
+        exact=EV_TAB + "_exact_vs_mc.csv",
         table9=EV_TAB + "_table9_accept_reject.csv",
         fig6=EV_TAB + "_fig6_rotation.csv",
         fig7_png=report(EV_TAB + "_fig7_acc_vs_T.png", caption="../report/eval_fig7.rst", category="Evaluation suite"),
@@ -22,6 +24,7 @@ rule eval_suite:
     params:
         seeds=NN["seeds"],
         nn=NN,
+        cfg=cfg_sections("nn", "data_dir"),
     wildcard_constraints:
         **{k: NN_WC[k] for k in ("dataset", "model")},
     threads: 1

@@ -52,6 +52,7 @@ rule mc_eval:
     params:
         nn=NN,
         data_dir=config.get("data_dir"),
+        cfg=cfg_sections("nn", "data_dir"),
     threads: 1
     script:
         "../scripts/mc_eval.py"

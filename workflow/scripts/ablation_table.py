@@ -15,7 +15,7 @@ def table(runs: pd.DataFrame, ood_sets: list[str]) -> pd.DataFrame:
         row = {"variant": v, "n_seeds": len(g), "predictive": g.predictive.iloc[0],
                "alpha_range": f"[{g.alpha_min.min():.3g}, {g.alpha_max.max():.3g}]"}
         for c in cols:
-            row[c], row[f"{c}_ci95"] = mean_ci(g[c])
+            row[f"{c}_mean"], row[f"{c}_ci95"] = mean_ci(g[c])
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -23,14 +23,14 @@ def table(runs: pd.DataFrame, ood_sets: list[str]) -> pd.DataFrame:
 def finding(t: pd.DataFrame, ood_sets: list[str]) -> str:
     """One paragraph, written from the numbers: where the posterior changes labels and beats the point estimate."""
     n = ood_sets[0]
-    g, ci = f"auroc_gain_{n}", f"auroc_gain_{n}_ci95"
+    g, ci = f"auroc_gain_{n}_mean", f"auroc_gain_{n}_ci95"
 
     def say(r):
-        return (f"{r.variant}: gain {r[g]:+.4f} +- {r[ci]:.4f}, labels change for {100 * r.label_change_share:.1f} % "
-                f"of images, accuracy {r.accuracy:.2f} %")
+        return (f"{r.variant}: gain {r[g]:+.4f} +- {r[ci]:.4f}, labels change for "
+                f"{100 * r.label_change_share_mean:.1f} % of images, accuracy {r.accuracy_mean:.2f} %")
     pos = t[t[g] - t[ci].fillna(0) > 0].variant.tolist()
     neg = t[t[g] + t[ci].fillna(0) < 0].variant.tolist()
-    zero = t[(t.mean_mi == 0) & (t.label_change_share == 0)].variant.tolist()
+    zero = t[(t.mean_mi_mean == 0) & (t.label_change_share_mean == 0)].variant.tolist()
     best = t.loc[t[g].idxmax()]
     base = t[t.variant == "base"]
     parts = [f"Ablation on {n} (AUROC of the predictive entropy minus the deterministic pass's, mean +- 95 % CI over "
