@@ -72,12 +72,13 @@ def exact_predict(model: nn.Module, x: torch.Tensor, limit: int = DEFAULT_LIMIT,
 
 
 def predictive(w: np.ndarray, probs: np.ndarray) -> dict:
-    """Exact mean (N, C), variance (N, C), entropy of the mean, expected entropy and mutual information (N,)."""
+    """Exact mean (N, C), variance (N, C), entropy of the mean, expected entropy and mutual information (N,; >= 0,
+    rounding below 0 clipped)."""
     mean = np.einsum("k,knc->nc", w, probs)
     var = np.einsum("k,knc->nc", w, (probs - mean) ** 2)
     h = M.entropy(mean)
     eh = np.einsum("k,kn->n", w, M.entropy(probs))
-    return {"mean": mean, "variance": var, "entropy": h, "expected_entropy": eh, "mi": h - eh}
+    return {"mean": mean, "variance": var, "entropy": h, "expected_entropy": eh, "mi": np.maximum(h - eh, 0.0)}
 
 
 def summarize(w: np.ndarray, probs: np.ndarray, y: np.ndarray, n_bins: int = 15) -> dict:

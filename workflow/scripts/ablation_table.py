@@ -28,9 +28,9 @@ def finding(t: pd.DataFrame, ood_sets: list[str]) -> str:
     def say(r):
         return (f"{r.variant}: gain {r[g]:+.4f} +- {r[ci]:.4f}, labels change for "
                 f"{100 * r.label_change_share_mean:.1f} % of images, accuracy {r.accuracy_mean:.2f} %")
-    pos = t[t[g] - t[ci].fillna(0) > 0].variant.tolist()
-    neg = t[t[g] + t[ci].fillna(0) < 0].variant.tolist()
-    zero = t[(t.mean_mi_mean == 0) & (t.label_change_share_mean == 0)].variant.tolist()
+    pos = t[t[g] - t[ci] > 0].variant.tolist()  # NaN CI (one seed) supports nothing
+    neg = t[t[g] + t[ci] < 0].variant.tolist()
+    zero = t[(t.mean_mi_mean < 1e-9) & (t.label_change_share_mean == 0)].variant.tolist()
     best = t.loc[t[g].idxmax()]
     base = t[t.variant == "base"]
     parts = [f"Ablation on {n} (AUROC of the predictive entropy minus the deterministic pass's, mean +- 95 % CI over "
@@ -39,7 +39,8 @@ def finding(t: pd.DataFrame, ood_sets: list[str]) -> str:
         parts.append(f"The paper's setting ({say(base.iloc[0])}).")
     parts.append(f"Largest gain: {say(best)}.")
     parts.append("The CI supports a gain > 0 for " + (", ".join(pos) if pos else "no variant")
-                 + "; a loss for " + (", ".join(neg) if neg else "no variant") + ".")
+                 + "; a loss for " + (", ".join(neg) if neg else "no variant")
+                 + ("" if t[ci].notna().all() else " (one seed: no CI, nothing is supported)") + ".")
     if zero:
         parts.append("No posterior spread at all (MI 0, no label changes) for " + ", ".join(zero) + ".")
     return " ".join(parts)
