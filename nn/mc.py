@@ -55,8 +55,11 @@ class _Ctx:
             st_keep, st_u = st[:, :k] > 0.5, (None if u is None else st[:, k:].float().to(s.device))
         # rows split by the scale vector a draw gives, not by the draw: equal alpha_hat -> one row (alpha = 1)
         ah, ainv = torch.unique(layer.alpha_hat(alpha, st_keep, st_u), dim=0, return_inverse=True)
-        g = len(ah)
+        g, rows = len(ah), s.shape[0]
         key, inv = torch.unique(self.assign.reshape(-1) * g + ainv.cpu()[sinv], return_inverse=True)
+        if len(key) == g * rows:  # every row meets every scale vector (e.g. exact enumeration): broadcast
+            self.assign = ((key % g) * rows + key // g)[inv].view(T, n)
+            return (s.unsqueeze(0) * ah.view(g, 1, -1, *tail)).reshape(g * rows, *s.shape[1:])
         self.assign = inv.view(T, n)
         src, grp = key // g, key % g
         return s[src.to(s.device)] * ah[grp.to(ah.device)].view(len(key), -1, *tail)
