@@ -12,7 +12,7 @@ from mc_eval import ood_inputs
 from nn import evaluate as E
 from nn import exact as X
 from nn import metrics as M
-from nn.baselines import canonical
+from nn.baselines import canonical, dropout_modules
 from nn.data import load_dataset
 from nn.data.loader import subset
 from nn.data.transforms import normalize, to_float
@@ -74,8 +74,10 @@ def main(sm):
         det = predict(model, x).softmax(-1).numpy()
         post = posterior(model, method, x, T if stoch else 1, gen, mc)
         s = {"accuracy": M.accuracy(post["mean"], y), "nll": M.nll(post["mean"], y), "ece": M.ece(post["mean"], y)}
+        mods = [r["modules"] for r in dropout_modules(model.members[0] if hasattr(model, "members") else model)]
         rows.append({"method": run["method"], "seed": seed, "n_train": run["n_train"], "epochs": run.get("epochs"),
-                     "bayesian": stoch, "predictive": post["source"], "accuracy_det": 100 * M.accuracy(det, y),
+                     "bayesian": stoch, "predictive": post["source"],
+                     "random_modules_per_layer": " ".join("-" if m is None else str(m) for m in mods), "accuracy_det": 100 * M.accuracy(det, y),
                      "accuracy": 100 * s["accuracy"], "nll": s["nll"], "ece": s["ece"],
                      "mean_entropy": float(post["entropy"].mean()), "mean_mi": float(post["mi"].mean())})
         if "weights" in post:  # exact next to MC at the configured T
@@ -119,7 +121,7 @@ def main(sm):
     key = lambda m: (wc.dataset, wc.model, canonical(m))  # noqa: E731
     t3 = _agg(acc, ["method"], ["accuracy", "accuracy_det", "nll", "ece", "mean_entropy", "mean_mi"])
     first_rows = acc.groupby("method", sort=False).first()
-    for c in ("n_train", "epochs", "predictive"):
+    for c in ("n_train", "epochs", "predictive", "random_modules_per_layer"):
         t3[c] = [first_rows.loc[m, c] for m in t3.method]
     t3["paper_accuracy"] = [E.PAPER_ACC.get(key(m), np.nan) for m in t3.method]
     ood = pd.DataFrame(ood_rows)
