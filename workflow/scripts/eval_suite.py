@@ -77,7 +77,8 @@ def main(sm):
         mods = [r["modules"] for r in dropout_modules(model.members[0] if hasattr(model, "members") else model)]
         rows.append({"method": run["method"], "seed": seed, "n_train": run["n_train"], "epochs": run.get("epochs"),
                      "bayesian": stoch, "predictive": post["source"],
-                     "random_modules_per_layer": " ".join("-" if m is None else str(m) for m in mods), "accuracy_det": 100 * M.accuracy(det, y),
+                     "random_modules_per_layer": " ".join("-" if m is None else str(m) for m in mods),
+                     "accuracy_det": 100 * M.accuracy(det, y),
                      "accuracy": 100 * s["accuracy"], "nll": s["nll"], "ece": s["ece"],
                      "mean_entropy": float(post["entropy"].mean()), "mean_mi": float(post["mi"].mean())})
         if "weights" in post:  # exact next to MC at the configured T
