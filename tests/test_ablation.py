@@ -74,3 +74,15 @@ def test_ablation_config_errors_name_the_field():
         build_model("lenet5", 1, 10, {"scale_dropout": {"alpha_position": "middle"}})
     with pytest.raises(ValueError, match="nn.mc.masks"):
         mc_predict(build_model("lenet5", 1, 10, {}), torch.randn(2, 1, 28, 28), 2, masks="per_chunk")
+
+
+@pytest.mark.parametrize("override,field", [
+    ("nn: {methods: [scaledrop, spinbayez]}", "config error: config.nn.methods.1"),
+    ("nn: {seeds: []}", "config error: config.nn.seeds"),
+    ("ablation: {variants: [base, p1.5]}", "config error: config.ablation.variants.1"),
+    ("ablation: {n_train: 0}", "config error: config.ablation.n_train"),
+])
+def test_bad_config_one_line_naming_the_field(tmp_path, override, field):
+    from conftest import assert_one_config_error
+
+    assert_one_config_error(tmp_path, override, field)
