@@ -45,6 +45,19 @@ class _Ctx:
         if self.t is not None:
             uu = None if u is None else u[self.t].to(s.device)
             return s * layer.alpha_hat(alpha, keep[self.t], uu).view(s.shape[0], -1, *tail)
+        ah, key, inv = self.split(layer, alpha, s.shape[0])
+        g, rows = len(ah), s.shape[0]
+        if len(key) == g * rows:  # every row meets every scale vector (e.g. exact enumeration): broadcast
+            self.assign = ((key % g) * rows + key // g)[inv].view(self.assign.shape)
+            return (s.unsqueeze(0) * ah.view(g, 1, -1, *tail)).reshape(g * rows, *s.shape[1:])
+        self.assign = inv.view(self.assign.shape)
+        src, grp = key // g, key % g
+        return s[src.to(s.device)] * ah[grp.to(ah.device)].view(len(key), -1, *tail)
+
+    def split(self, layer, alpha: torch.Tensor, rows: int):
+        """Distinct scale vectors ah (g, C) this layer's draws give, and the new rows: key = row * g + group
+        (sorted, unique) and each sample's index into key."""
+        keep, u = self.draws[layer.index]
         T, n, k = keep.shape
         flat_keep = keep.reshape(T * n, k)
         if k == 1 and u is None:  # one bit per layer: states drop / keep
@@ -52,17 +65,11 @@ class _Ctx:
         else:
             parts = [flat_keep.double()] + ([] if u is None else [u.reshape(T * n, k).double()])
             st, sinv = torch.unique(torch.cat(parts, 1), dim=0, return_inverse=True)
-            st_keep, st_u = st[:, :k] > 0.5, (None if u is None else st[:, k:].float().to(s.device))
+            st_keep, st_u = st[:, :k] > 0.5, (None if u is None else st[:, k:].float().to(alpha.device))
         # rows split by the scale vector a draw gives, not by the draw: equal alpha_hat -> one row (alpha = 1)
         ah, ainv = torch.unique(layer.alpha_hat(alpha, st_keep, st_u), dim=0, return_inverse=True)
-        g, rows = len(ah), s.shape[0]
-        key, inv = torch.unique(self.assign.reshape(-1) * g + ainv.cpu()[sinv], return_inverse=True)
-        if len(key) == g * rows:  # every row meets every scale vector (e.g. exact enumeration): broadcast
-            self.assign = ((key % g) * rows + key // g)[inv].view(T, n)
-            return (s.unsqueeze(0) * ah.view(g, 1, -1, *tail)).reshape(g * rows, *s.shape[1:])
-        self.assign = inv.view(T, n)
-        src, grp = key // g, key % g
-        return s[src.to(s.device)] * ah[grp.to(ah.device)].view(len(key), -1, *tail)
+        key, inv = torch.unique(self.assign.reshape(-1) * len(ah) + ainv.cpu()[sinv], return_inverse=True)
+        return ah, key, inv
 
     def residual(self, x: torch.Tensor, branch: nn.Module, shortcut: nn.Module) -> torch.Tensor:
         """branch(x) + shortcut(x) with both paths refined by their own draws and merged."""

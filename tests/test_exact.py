@@ -63,3 +63,20 @@ def test_over_the_limit_and_random_mode_are_one_line_errors():
     assert X.n_configurations(r) is None
     with pytest.raises(ValueError, match="not enumerable"):
         X.configurations(r)
+
+
+@pytest.mark.parametrize("cfg", [{}, {"scale_dropout": {"mode": "average"}}, {"negative_gamma": True}])
+def test_deferred_split_equals_the_generic_shared_prefix_pass(cfg):
+    from nn.exact import _deferred_forward, _plain, configurations
+    from nn.mc import mc_forward
+
+    neg = cfg.pop("negative_gamma", False)
+    m = _randomised({"scale_dropout": {"p_small": 0.3, "p_large": 0.5}, **cfg})
+    if neg:  # a negative BN scale: max-pooling no longer commutes, the split must happen before it
+        m[1].weight.data[0] = -1.0
+    assert _plain(m)
+    x = torch.randn(7, 1, 28, 28)
+    draws, w = configurations(m)
+    fast, ref = _deferred_forward(m, x, draws, len(w)), mc_forward(m, x, draws, len(w))
+    assert torch.allclose(fast, ref, atol=1e-4, rtol=1e-4)
+    assert ref.std(0).max() > 1e-2
