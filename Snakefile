@@ -12,6 +12,7 @@ include: "workflow/rules/seg.smk"
 include: "workflow/rules/eval.smk"
 include: "workflow/rules/arch.smk"
 include: "workflow/rules/llg.smk"
+include: "workflow/rules/ablation.smk"
 
 
 rule all:

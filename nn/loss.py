@@ -1,10 +1,16 @@
-"""Learning objective of MC-Scale-Dropout (Eq. 17): CE + lambda*sum_l ||W_l||^2 + phi*sum_l (1 - mean alpha_l)^2."""
+"""Learning objective of MC-Scale-Dropout (Eq. 17): CE + lambda*sum_l ||W_l||^2 + phi*sum_l (1 - mean alpha_l)^2
+(+ the weighted KL of SpinBayes layers, nn.baselines, when the model has any).
+
+Note (Eq. 2-3): alpha multiplies (conv + b) BEFORE BatchNorm. In training mode BN normalises each channel by its batch
+statistics, so BN(alpha * s) = BN(s) for alpha > 0 and the data term's gradient w.r.t. alpha vanishes (exactly, up to
+BN's epsilon) when no scale is dropped; only dropped scales (p > 0) and Eq. 11 move alpha (tests/test_ablation.py)."""
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from nn.baselines import spinbayes_kl
 from nn.binary import scaled_layers
 
 
@@ -25,4 +31,4 @@ def scaledrop_loss(model: nn.Module, logits: torch.Tensor, y: torch.Tensor, lam:
     l2, sc = weight_l2(model), scale_reg(model)
     with torch.no_grad():
         terms = {"ce": ce.item(), "l2": l2.item(), "scale": sc.item()}
-    return ce + lam * l2 + phi * sc, terms
+    return ce + lam * l2 + phi * sc + spinbayes_kl(model), terms

@@ -1,9 +1,16 @@
 """MC-Scale-Dropout inference (Sec. IV-B): T stochastic passes, computed with shared prefixes.
 
-A layer's binary conv does not depend on its own dropout draw, so with the T mask sequences shared by the images of
-a chunk (common random numbers; each image's T samples stay i.i.d.) layer l sees at most min(T, 2^(l-1)) distinct
-inputs. Activations are kept as (G*N, ...) with G distinct mask prefixes; each Scale-Dropout layer expands G to the
-distinct (prefix, own draw) pairs, and `assign` maps each of the T samples to its group.
+A layer's binary conv does not depend on its own dropout draw, so images whose earlier masks agree share that
+layer's input. Activations are kept as R rows (one per distinct (image, mask prefix)); `assign` (T, N) maps each
+sample t of image n to its row, and each Scale-Dropout layer splits rows by their own draw. Masks are drawn
+independently per image and pass by default (`masks="independent"`); `masks="shared"` uses one mask sequence per
+chunk of images (common random numbers: each image's T samples stay i.i.d., images are correlated), for speed
+studies only.
+
+Group bound: with one Bernoulli bit per layer (mode unitary or average, elementwise False) layer l's input takes at
+most min(T, 2^(l-1)) distinct values per image, so the shared-prefix pass costs at most that many convolutions of
+layer l per image (instead of T). It does NOT hold for mode random (a continuous replacement per draw) or elementwise
+masks (2^C_out states per layer): there every draw is its own row and the pass costs as much as the naive loop.
 """
 from __future__ import annotations
 
@@ -15,39 +22,54 @@ from torch import nn
 from nn.baselines import Ensemble, needs_naive_mc, set_baseline_mc
 from nn.scaledrop import dropout_layers, set_mc
 
+MASKS = ("independent", "shared")
+
+
+def _first(inv: torch.Tensor, n_groups: int) -> torch.Tensor:
+    """Index of the first element of each group of an inverse map."""
+    idx = torch.arange(len(inv), dtype=torch.long)
+    return torch.full((n_groups,), len(inv), dtype=torch.long).scatter_reduce_(0, inv, idx, "amin")
+
 
 class _Ctx:
-    """Shared-prefix state of one chunk of N images. `t=None`: grouped (fast); `t=i`: naive pass i."""
+    """Shared-prefix state of one chunk of N images. `t=None`: grouped (fast); `t=i`: naive pass i.
+    draws: {layer index: (keep, u)}, keep (T, N, k) bool, u (T, N, k) or None."""
 
     def __init__(self, draws: dict, n: int, T: int, t: int | None = None):
         self.draws, self.n, self.t = draws, n, t
-        self.assign = torch.zeros(T, dtype=torch.long)
-
-    def _regroup(self, x: torch.Tensor, parent: torch.Tensor) -> torch.Tensor:
-        g = x.shape[0] // self.n
-        return x.reshape(g, self.n, *x.shape[1:])[parent.to(x.device)].reshape(-1, *x.shape[1:])
+        self.assign = torch.arange(n).expand(T, n).clone()  # (T, N) -> row
 
     def apply(self, layer, s: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
         keep, u = self.draws[layer.index]
         tail = [1] * (s.dim() - 2)
         if self.t is not None:
-            uu = None if u is None else u[self.t:self.t + 1].to(s.device)
-            return s * layer.alpha_hat(alpha, keep[self.t:self.t + 1], uu).view(1, -1, *tail)
-        parts = [self.assign[:, None].double(), keep.double()] + ([] if u is None else [u.double()])
-        uniq, inv = torch.unique(torch.cat(parts, 1), dim=0, return_inverse=True)
-        k = keep.shape[1]
-        ug = None if u is None else uniq[:, 1 + k:].float().to(s.device)
-        ah = layer.alpha_hat(alpha, uniq[:, 1:1 + k] > 0.5, ug)  # (G', C)
-        s = self._regroup(s, uniq[:, 0].long())
-        self.assign = inv
-        g = ah.shape[0]
-        return (s.reshape(g, self.n, *s.shape[1:]) * ah.view(g, 1, -1, *tail)).reshape(s.shape)
+            uu = None if u is None else u[self.t].to(s.device)
+            return s * layer.alpha_hat(alpha, keep[self.t], uu).view(s.shape[0], -1, *tail)
+        ah, key, inv = self.split(layer, alpha, s.shape[0])
+        g, rows = len(ah), s.shape[0]
+        if len(key) == g * rows:  # every row meets every scale vector (e.g. exact enumeration): broadcast
+            self.assign = ((key % g) * rows + key // g)[inv].view(self.assign.shape)
+            return (s.unsqueeze(0) * ah.view(g, 1, -1, *tail)).reshape(g * rows, *s.shape[1:])
+        self.assign = inv.view(self.assign.shape)
+        src, grp = key // g, key % g
+        return s[src.to(s.device)] * ah[grp.to(ah.device)].view(len(key), -1, *tail)
 
-    def _align(self, x: torch.Tensor, old: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
-        """Re-index x (grouped by `old`) to the groups of `new`, a refinement of `old`."""
-        first = torch.full((int(new.max()) + 1,), -1, dtype=torch.long)
-        first.scatter_(0, new.flip(0), torch.arange(len(new) - 1, -1, -1))  # any sample of each new group
-        return self._regroup(x, old[first])
+    def split(self, layer, alpha: torch.Tensor, rows: int):
+        """Distinct scale vectors ah (g, C) this layer's draws give, and the new rows: key = row * g + group
+        (sorted, unique) and each sample's index into key."""
+        keep, u = self.draws[layer.index]
+        T, n, k = keep.shape
+        flat_keep = keep.reshape(T * n, k)
+        if k == 1 and u is None:  # one bit per layer: states drop / keep
+            st_keep, st_u, sinv = torch.tensor([[False], [True]]), None, flat_keep[:, 0].long()
+        else:
+            parts = [flat_keep.double()] + ([] if u is None else [u.reshape(T * n, k).double()])
+            st, sinv = torch.unique(torch.cat(parts, 1), dim=0, return_inverse=True)
+            st_keep, st_u = st[:, :k] > 0.5, (None if u is None else st[:, k:].float().to(alpha.device))
+        # rows split by the scale vector a draw gives, not by the draw: equal alpha_hat -> one row (alpha = 1)
+        ah, ainv = torch.unique(layer.alpha_hat(alpha, st_keep, st_u), dim=0, return_inverse=True)
+        key, inv = torch.unique(self.assign.reshape(-1) * len(ah) + ainv.cpu()[sinv], return_inverse=True)
+        return ah, key, inv
 
     def residual(self, x: torch.Tensor, branch: nn.Module, shortcut: nn.Module) -> torch.Tensor:
         """branch(x) + shortcut(x) with both paths refined by their own draws and merged."""
@@ -58,13 +80,15 @@ class _Ctx:
         assign_a, self.assign = self.assign, start
         b = shortcut(x)
         assign_b = self.assign
-        _, merged = torch.unique(torch.stack([assign_a, assign_b], 1), dim=0, return_inverse=True)
-        self.assign = merged
-        return self._align(a, assign_a, merged) + self._align(b, assign_b, merged)
+        _, inv = torch.unique(torch.stack([assign_a.reshape(-1), assign_b.reshape(-1)], 1), dim=0,
+                              return_inverse=True)
+        first = _first(inv, int(inv.max()) + 1)
+        self.assign = inv.view(assign_a.shape)
+        return a[assign_a.reshape(-1)[first].to(a.device)] + b[assign_b.reshape(-1)[first].to(b.device)]
 
     def gather(self, out: torch.Tensor) -> torch.Tensor:
-        """(G*N, C) -> (T, N, C)."""
-        return out.reshape(-1, self.n, *out.shape[1:])[self.assign.to(out.device)]
+        """(R, C) -> (T, N, C)."""
+        return out[self.assign.to(out.device)]
 
 
 def _set_ctx(model: nn.Module, ctx) -> None:
@@ -87,14 +111,28 @@ def _mc_mode(model: nn.Module):
         model.train(was_training)
 
 
-def draw_masks(model: nn.Module, T: int, generator: torch.Generator | None = None) -> dict:
-    """T mask draws per Scale-Dropout layer: {layer index: (keep (T, k), u or None)}."""
-    return {m.index: m.draw(T, generator) for m in dropout_layers(model)}
+def draw_masks(model: nn.Module, T: int, generator: torch.Generator | None = None, n: int | None = None) -> dict:
+    """Mask draws per Scale-Dropout layer: {layer index: (keep, u or None)}; keep (T, n, k) independent per image
+    and pass, or (T, k) shared by all images of a chunk when n is None (common random numbers)."""
+    out = {}
+    for m in dropout_layers(model):
+        keep, u = m.draw(T * (n or 1), generator)
+        shape = (T, n, m.k) if n else (T, m.k)
+        out[m.index] = (keep.reshape(shape), None if u is None else u.reshape(shape))
+    return out
+
+
+def _per_image(draws: dict, n: int) -> dict:
+    """Draws expanded to (T, n, k)."""
+    return {i: tuple(None if a is None else (a if a.dim() == 3 else a[:, None].expand(-1, n, -1)) for a in d)
+            for i, d in draws.items()}
 
 
 @torch.no_grad()
 def mc_forward(model: nn.Module, x: torch.Tensor, draws: dict, T: int, naive: bool = False) -> torch.Tensor:
-    """Logits (T, N, C) of one chunk x for given draws: shared-prefix (default) or the naive T-loop."""
+    """Logits (T, N, C) of one chunk x for given draws (see draw_masks): shared-prefix (default) or the naive
+    T-loop (the same draws, one full forward pass per sample)."""
+    draws = _per_image(draws, x.shape[0])
     with _mc_mode(model):
         if naive:
             outs = []
@@ -129,15 +167,21 @@ def mc_naive(model: nn.Module, x: torch.Tensor, T: int, generator: torch.Generat
 
 @torch.no_grad()
 def mc_predict(model: nn.Module, x: torch.Tensor, T: int, generator: torch.Generator | None = None,
-               batch_size: int = 1000, naive: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
-    """MC-Scale-Dropout: (softmax, logits), each T x N x C (float32, CPU). Fresh masks per chunk of images."""
+               batch_size: int = 1000, naive: bool = False, masks: str = "independent"
+               ) -> tuple[torch.Tensor, torch.Tensor]:
+    """MC-Scale-Dropout: (softmax, logits), each T x N x C (float32, CPU). `masks`: independent per image and pass
+    (default), or shared by the images of a chunk of `batch_size` (common random numbers). Baselines always draw
+    independently per image (their modules sample per image in every pass)."""
+    if masks not in MASKS:
+        raise ValueError(f"nn.mc.masks: unknown mask scheme {masks!r} (known: {', '.join(MASKS)})")
     device = next(model.parameters()).device
     logits = []
     for i in range(0, x.shape[0], batch_size):
         if needs_naive_mc(model):
             logits.append(mc_naive(model, x[i:i + batch_size].to(device), T, generator).float().cpu())
             continue
-        draws = draw_masks(model, T, generator)
+        n = min(batch_size, x.shape[0] - i)
+        draws = draw_masks(model, T, generator, n if masks == "independent" else None)
         logits.append(mc_forward(model, x[i:i + batch_size].to(device), draws, T, naive).float().cpu())
     logits = torch.cat(logits, 1)
     return logits.softmax(-1), logits

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.stats import norm
-from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
+from scipy.stats import t as student_t
+from sklearn.metrics import average_precision_score, roc_auc_score
 
 _EPS = 1e-12
 
@@ -28,13 +29,15 @@ def mutual_information(probs: np.ndarray) -> np.ndarray:
     return entropy(probs.mean(0)) - entropy(probs).mean(0)
 
 
-def ci_percentile(probs: np.ndarray, k: float = 95.0) -> tuple[np.ndarray, np.ndarray]:
-    """Eq. 23: the (100-K)/2 and (100+K)/2 percentiles over the T samples."""
+def predictive_interval_eq23(probs: np.ndarray, k: float = 95.0) -> tuple[np.ndarray, np.ndarray]:
+    """Eq. 23, a predictive interval: the (100-K)/2 and (100+K)/2 percentiles of the T samples themselves
+    (where one pass's output falls); it does not shrink with T."""
     return np.percentile(probs, (100 - k) / 2, axis=0), np.percentile(probs, (100 + k) / 2, axis=0)
 
 
-def ci_normal(probs: np.ndarray, k: float = 95.0) -> tuple[np.ndarray, np.ndarray]:
-    """Eq. 22: mean -/+ z_{eta/2} sigma / sqrt(T), eta = 1 - K/100, z the standard-normal quantile, sigma^2 Eq. 21."""
+def mean_interval_eq22(probs: np.ndarray, k: float = 95.0) -> tuple[np.ndarray, np.ndarray]:
+    """Eq. 22, an interval of the MC estimate of the predictive MEAN: mean -/+ z_{eta/2} sigma / sqrt(T),
+    eta = 1 - K/100, z the standard-normal quantile, sigma^2 Eq. 21; it shrinks as 1/sqrt(T)."""
     z = norm.ppf(1 - (1 - k / 100) / 2)
     half = z * np.sqrt(predictive_variance(probs)) / np.sqrt(probs.shape[0])
     mu = predictive_mean(probs)
@@ -74,14 +77,46 @@ def ece(p: np.ndarray, y: np.ndarray, n_bins: int = 15) -> float:
     return float(total)
 
 
+# Kept as aliases: callers outside nn/ (evaluate_shift, seg) use the old names.
+ci_percentile, ci_normal = predictive_interval_eq23, mean_interval_eq22
+
+
+def fpr_at_tpr(score_neg: np.ndarray, score_pos: np.ndarray, tpr: float = 0.95) -> float:
+    """Exact FPR at the first threshold reaching TPR >= tpr, ties included: flag `score >= thr`, thr the
+    largest score value with at least ceil(tpr * n_pos) positives at or above it; FPR = share of negatives >= thr.
+    Every image with a tied score is flagged together, so no threshold splits a tie (unlike a ROC curve thinned
+    with drop_intermediate)."""
+    pos = np.sort(np.asarray(score_pos, float))[::-1]
+    need = int(np.ceil(tpr * len(pos) - 1e-9))
+    if need <= 0:
+        return 0.0
+    thr = pos[need - 1]  # the need-th largest positive score: all ties of it are flagged with it
+    return float((np.asarray(score_neg, float) >= thr).mean())
+
+
 def ood_scores(score_id: np.ndarray, score_ood: np.ndarray) -> dict:
-    """AUROC, AUPR and FPR95 for an uncertainty score (higher = more OOD); OOD is the positive class.
-    FPR95: fraction of ID images flagged at the threshold that detects 95% of the OOD images."""
+    """AUROC, AUPR (OOD positive) and FPR95 for an uncertainty score (higher = more OOD).
+    `fpr_at_95tpr_ood`: OOD is the positive class (share of ID images flagged at the threshold that flags 95 %
+    of the OOD images); `fpr_at_95tpr_id`: ID positive with -score (share of OOD images accepted at the threshold
+    that accepts 95 % of the ID images), the convention of Hendrycks & Gimpel / Liang et al."""
     s = np.concatenate([score_id, score_ood])
     lab = np.concatenate([np.zeros(len(score_id)), np.ones(len(score_ood))])
-    fpr, tpr, _ = roc_curve(lab, s)
-    return {"auroc": float(roc_auc_score(lab, s)), "aupr": float(average_precision_score(lab, s)),
-            "fpr95": float(fpr[np.searchsorted(tpr, 0.95, side="left")])}
+    return {"auroc": float(roc_auc_score(lab, s)), "aupr_ood": float(average_precision_score(lab, s)),
+            "fpr_at_95tpr_ood": fpr_at_tpr(score_id, score_ood),
+            "fpr_at_95tpr_id": fpr_at_tpr(-np.asarray(score_ood), -np.asarray(score_id))}
+
+
+def mean_ci(values, level: float = 95.0) -> tuple[float, float]:
+    """Mean and the half-width of its Student-t `level` % confidence interval over repetitions (seeds);
+    half-width NaN for fewer than 2 values."""
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    if len(v) == 0:
+        return float("nan"), float("nan")
+    if len(v) < 2:
+        return float(v.mean()), float("nan")
+    half = student_t.ppf(0.5 + level / 200, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
+    return float(v.mean()), float(half)
 
 
 def summarize(probs: np.ndarray, y: np.ndarray, n_bins: int = 15) -> dict:

@@ -69,8 +69,11 @@ class ScaleDropout(nn.Module):
     """Drops the scale vector alpha of one layer. `forward(s, alpha)` returns s * alpha_hat (Eq. 6-7)."""
 
     def __init__(self, p: float, mode: str = "unitary", elementwise: bool = False, channels: int = 1,
-                 rand_range: tuple[float, float] = (0.0, 2.0), sampler: Sampler | None = None, index: int = 0):
+                 rand_range: tuple[float, float] = (0.0, 2.0), sampler: Sampler | None = None, index: int = 0,
+                 after_bn: bool = False, batch_masks: bool = False):
         super().__init__()
+        self.batch_masks = batch_masks  # ablation: one draw per forward call (batch) outside nn.mc, not per image
+        self.after_bn = after_bn  # ablation: the layer passes s through; ScaleAfterBN scales BN's output
         if mode not in MODES:
             raise ValueError(f"unknown scale-dropout mode {mode!r} (known: {', '.join(MODES)})")
         if not 0.0 <= p <= 1.0:
@@ -105,18 +108,35 @@ class ScaleDropout(nn.Module):
         return torch.where(keep.to(alpha.device), alpha.view(1, -1), repl)
 
     def forward(self, s: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
+        return s if self.after_bn else self.scaled(s, alpha)
+
+    def scaled(self, s: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
+        """s * alpha_hat (Eq. 6-7)."""
         tail = [1] * (s.dim() - 2)
         if not self.active:
             return s * alpha.view(1, -1, *tail)
         if self.mc_ctx is not None:
             return self.mc_ctx.apply(self, s, alpha)
-        keep, u = self.draw(s.shape[0])
+        keep, u = self.draw(1 if self.batch_masks else s.shape[0])
         if u is not None:
             u = u.to(s.device)
-        return s * self.alpha_hat(alpha, keep, u).view(s.shape[0], -1, *tail)
+        return s * self.alpha_hat(alpha, keep, u).view(keep.shape[0], -1, *tail)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}, mode={self.mode}, elementwise={self.elementwise}, index={self.index}"
+        return (f"p={self.p}, mode={self.mode}, elementwise={self.elementwise}, index={self.index}, "
+                f"after_bn={self.after_bn}")
+
+
+class ScaleAfterBN(nn.Module):
+    """Ablation of Eq. 2-3's order: alpha_hat multiplies BatchNorm's output (BN(s) * alpha_hat) instead of its input,
+    so BN no longer cancels alpha in training. Holds an unregistered reference to the binary layer."""
+
+    def __init__(self, layer: nn.Module):
+        super().__init__()
+        object.__setattr__(self, "_layer", layer)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self._layer.dropout.scaled(z, self._layer.alpha)
 
 
 def dropout_layers(model: nn.Module) -> list[ScaleDropout]:

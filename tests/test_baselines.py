@@ -1,15 +1,16 @@
-"""Baselines of Table III: every method trains a step; SpinDrop masks neurons, Spatial-SpinDrop channels."""
+"""Baselines of Tables III / VI: every method trains a step; SpinDrop gates crossbar rows, Spatial-SpinDrop
+input maps, SpinBayes picks one of K crossbars; module counts vs Table VII."""
 import pytest
 import torch
 
-from nn.baselines import NeuronDropout, stochastic_modules
+from nn.baselines import InputDropout, SpinBayesConv2d, dropout_modules, set_baseline_mc, stochastic_modules
 from nn.mc import mc_predict, predict
 from nn.models import build_model
 from nn.train import Split, fit
 
 torch.set_num_threads(1)
-METHODS = ["fp", "mcdropout", "mc_dropout", "mcdropout_htanh", "mcdropconnect", "ensemble", "bnn", "none", "spindrop",
-           "spatial_spindrop", "scaledrop"]
+METHODS = ["fp", "mcdropout", "mc_dropout", "mcdropout_htanh", "mcdropout_all", "mcdropconnect", "ensemble", "bnn",
+           "none", "spindrop", "spatial_spindrop", "spinbayes", "scaledrop"]
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -30,29 +31,77 @@ def test_unknown_method_names_the_known_ones():
         build_model("lenet5", 1, 10, {"method": "mcdrop"})
 
 
-def test_spindrop_masks_neurons_spatial_masks_channels():
+def _recording(method, p):
     torch.manual_seed(0)
-    s = torch.ones(16, 8, 6, 6)
-    d = NeuronDropout(0.3).train()
-    d(s)
-    m = d.last_mask
-    assert m.shape == s.shape and not (m == m[..., :1, :1]).all()  # varies inside a feature map
-    sp = NeuronDropout(0.3, spatial=True).train()
-    out = sp(s)
-    assert sp.last_mask.shape == (16, 8, 1, 1)
-    assert ((out == 0).all((2, 3)) | (out != 0).all((2, 3))).all()  # whole channels dropped
-    assert 0.15 < 1 - sp.last_mask.float().mean() < 0.45
+    m = build_model("lenet5", 1, 10, {"method": method, "baselines": {"p": {method: p}}}).eval()
+    mods = [d for d in m.modules() if isinstance(d, InputDropout)]
+    for d in mods:
+        d.record = True
+    set_baseline_mc(m, True, torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        m(torch.randn(400, 1, 28, 28))
+    return m, mods
 
 
-def test_models_place_the_dropout_kinds():
-    sd = build_model("lenet5", 1, 10, {"method": "spatial_spindrop"})
-    mods = [m for m in sd.modules() if isinstance(m, NeuronDropout)]
-    assert len(mods) == 4 and all(m.spatial for m in mods)  # all binary layers but the classifier
+@pytest.mark.parametrize("method", ["spindrop", "spatial_spindrop"])
+def test_dropped_inputs_are_zero_at_the_crossbar_and_a_fraction_p(method):
+    m, mods = _recording(method, 0.3)
+    assert len(mods) == 4  # every layer with binary inputs (all but the first)
+    for d in mods:
+        keep, xin = d.last_mask, d.last_input
+        assert xin.shape[1] == keep.shape[1]
+        full = keep.expand_as(xin)
+        assert (xin[~full] == 0).all() and (xin[full].abs() == 1).all()  # dropped: exactly 0; kept: +-1, unscaled
+    drop = 1 - torch.cat([d.last_mask.float().flatten() for d in mods]).mean()
+    assert abs(float(drop) - 0.3) < 0.01
+    if method == "spatial_spindrop":
+        assert all(d.last_mask.shape[2:] in ((1, 1), ()) for d in mods)  # whole maps
+    else:
+        conv = mods[0].last_mask
+        assert conv.shape[1:] == (150, 100)  # one module per crossbar row (K*K*C_in), drawn per MVM position
+
+
+def test_module_counts_follow_table_vii():
+    """K*K*C_in (SpinDrop, mapping 1), C_in (Spatial-SpinDrop), 1 (Scale-Dropout, SpinBayes), from the models."""
+    for method, formula in [("spindrop", lambda r: r["k"] ** 2 * r["c_in"]), ("spatial_spindrop", lambda r: r["c_in"]),
+                            ("scaledrop", lambda r: 1), ("spinbayes", lambda r: 1)]:
+        rows = dropout_modules(build_model("lenet5", 1, 10, {"method": method}))
+        bayes = [r for r in rows if r["kind"] == method]
+        assert len(bayes) >= 4 and all(r["modules"] == formula(r) for r in bayes)
+    _, mods = _recording("spindrop", 0.1)
+    measured = [d.last_mask.shape[1] for d in mods]  # independent mask bits per MVM, as drawn
+    expect = [r["modules"] for r in dropout_modules(build_model("lenet5", 1, 10, {"method": "spindrop"}))
+              if r["kind"] == "spindrop"]
+    assert measured == expect == [150, 400, 120, 84]
+
+
+def test_spinbayes_passes_use_one_of_k_crossbars_per_layer():
+    torch.manual_seed(0)
+    m = build_model("lenet5", 1, 10, {"method": "spinbayes", "baselines": {"spinbayes": {"crossbars": 3,
+                                                                                         "sigma_init": 0.5}}}).eval()
+    layer = next(x for x in m.modules() if isinstance(x, SpinBayesConv2d))
+    bank = layer.crossbars()
+    assert bank.shape == (3, *layer.weight.shape) and not torch.equal(bank[0], bank[1])
+    assert torch.equal(bank, layer.crossbars())  # fixed crossbars
+    x = torch.randn(6, 1, 28, 28)
+    outs = [torch.nn.functional.conv2d(x, w, layer.bias, 1, 2) * layer.alpha.view(1, -1, 1, 1) for w in bank]
+    layer.selector.mc, layer.selector.generator = True, torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        got = layer(x)
+    for i in range(6):
+        assert any(torch.allclose(got[i], o[i]) for o in outs)
+    probs, _ = mc_predict(m, x, 8, torch.Generator().manual_seed(1))
+    assert probs.std(0).max() > 1e-3
+
+
+def test_mcdropout_all_drops_every_layer_input_but_the_image():
+    kinds = [r["kind"] for r in dropout_modules(build_model("lenet5", 1, 10, {"method": "mcdropout_all"}))]
+    assert kinds == ["none", "mcdropout", "mcdropout", "mcdropout", "mcdropout"]
     mcd = build_model("lenet5", 1, 10, {"method": "mcdropout"})
-    assert len(stochastic_modules(mcd)) == 1  # only before the classifier
+    assert len(stochastic_modules(mcd)) == 1  # the paper's choice: only before the classifier
 
 
-@pytest.mark.parametrize("method", ["mcdropout", "mcdropconnect", "spindrop", "spatial_spindrop"])
+@pytest.mark.parametrize("method", ["mcdropout", "mcdropout_all", "mcdropconnect", "spindrop", "spatial_spindrop"])
 def test_mc_with_p0_equals_deterministic(method):
     torch.manual_seed(0)
     m = build_model("lenet5", 1, 10, {"method": method, "baselines": {"p": {method: 0.0}}}).eval()

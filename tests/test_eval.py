@@ -96,3 +96,39 @@ def test_corruption_study_rows():
                             10, 0.95, 0)
     assert len(rows) == (1 + 2 * 2) * 2
     assert all(0 <= r["error"] <= 100 and 0 <= r["ood_rate"] <= 100 for r in rows)
+
+
+def _t6(sd_auroc, bnn_auroc, sd_rate=(90.0, 91.0, 92.0), sp_rate=(99.0, 99.5, 100.0), gain=(0.01, 0.012, 0.011)):
+    import pandas as pd
+    rows = []
+    for i, a in enumerate(sd_auroc):
+        rows.append({"method": "scaledrop", "seed": i, "ood_set": "gaussian", "auroc": a, "predictive": "exact",
+                     "eq26_detection_rate": sd_rate[i], "auroc_gain": gain[i]})
+    for i, a in enumerate(bnn_auroc):
+        rows.append({"method": "none", "seed": i, "ood_set": "gaussian", "auroc": a, "predictive": "deterministic",
+                     "eq26_detection_rate": 50.0, "auroc_gain": 0.0})
+    for i, r in enumerate(sp_rate):
+        rows.append({"method": "spatial_spindrop", "seed": i, "ood_set": "gaussian", "auroc": 0.99,
+                     "predictive": "mc T=20", "eq26_detection_rate": r, "auroc_gain": 0.0})
+    return pd.DataFrame(rows)
+
+
+def test_ood_claims_hold_only_where_the_ci_supports_them():
+    from cim.claims import ood_claims
+    run = {"dataset": "mnist", "model": "lenet5", "seed": 0}
+    c = {r["claim"]: r for r in ood_claims({**run, "table6_runs": _t6([0.95, 0.951, 0.952], [0.90, 0.901, 0.902])})}
+    assert c["MC-Scale-Dropout AUROC minus deterministic BNN AUROC"]["status"] == "holds"
+    assert c["Eq. 26 rate minus Spatial-SpinDrop's (pts, paper: >= -14)"]["status"] == "holds"  # -8.5 pts
+    assert c["Eq. 26 rate minus SpinBayes' (pts, paper: >= -14)"]["status"] == "not tested"      # not in methods
+    assert c["MC-Scale-Dropout AUROC gain over its own deterministic pass"]["status"] == "holds"
+    noisy = {r["claim"]: r for r in ood_claims({**run, "table6_runs": _t6([0.95, 0.80, 0.99], [0.90, 0.91, 0.89],
+                                                                             sd_rate=(80.0, 85.0, 90.0),
+                                                                             gain=(0.05, -0.04, 0.0))})}
+    assert noisy["MC-Scale-Dropout AUROC minus deterministic BNN AUROC"]["status"] == "fails"  # mean > 0, CI spans 0
+    assert noisy["Eq. 26 rate minus Spatial-SpinDrop's (pts, paper: >= -14)"]["status"] == "fails"  # -14.5 pts
+    assert noisy["MC-Scale-Dropout AUROC gain over its own deterministic pass"]["status"] == "fails"
+    one = {r["claim"]: r for r in ood_claims({**run, "table6_runs": _t6([0.95], [0.90], (90.0,), (99.0,), (0.01,))})}
+    assert one["MC-Scale-Dropout AUROC minus deterministic BNN AUROC"]["status"] == "not tested"  # no CI
+    worse = {r["claim"]: r for r in ood_claims({**run, "table6_runs": _t6([0.85], [0.90], (90.0,), (99.0,),
+                                                                            (-0.01,))})}
+    assert worse["MC-Scale-Dropout AUROC minus deterministic BNN AUROC"]["status"] == "fails"

@@ -42,6 +42,8 @@ def test_fast_mc_equals_naive_loop(name, shape, cfg):
     assert torch.equal(fast, naive)
     assert fast.std(0).max() > 1e-3  # the draws do change the outputs
     assert m.training and not any(getattr(d, "mc", False) or getattr(d, "mc_ctx", None) for d in m.modules())
+    ind = draw_masks(m, T, torch.Generator().manual_seed(2), n=3)  # independent per image and pass
+    assert torch.equal(mc_forward(m, x, ind, T), mc_forward(m, x, ind, T, naive=True))
 
 
 def test_p0_mc_equals_deterministic():
@@ -114,4 +116,32 @@ def test_accuracy_nll_brier_and_ood_scores():
     assert M.brier(p, y) == pytest.approx((0.09 + 0.09 + 0.36 + 0.36) / 2)
     r = M.ood_scores(np.array([0.1, 0.2, 0.3]), np.array([0.25, 0.4, 0.5]))
     assert r["auroc"] == pytest.approx(8 / 9)
-    assert r["fpr95"] == pytest.approx(1 / 3)  # threshold 0.25 catches all OOD, flags ID 0.3
+    assert r["fpr_at_95tpr_ood"] == pytest.approx(1 / 3)  # threshold 0.25 catches all OOD, flags ID 0.3
+    assert r["fpr_at_95tpr_id"] == pytest.approx(1 / 3)  # accepting all ID (score <= 0.3) accepts OOD 0.25
+
+
+def _brute_fpr(neg, pos, tpr=0.95):
+    """Scan every threshold (flag score >= thr); the lowest FPR among those reaching TPR >= tpr."""
+    best = 1.0
+    for thr in np.concatenate([neg, pos, [np.inf]]):
+        if (pos >= thr).mean() >= tpr - 1e-12:
+            best = min(best, (neg >= thr).mean())
+    return best
+
+
+def test_fpr95_equals_a_brute_force_threshold_scan_on_tied_scores():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        neg = rng.integers(0, 6, rng.integers(5, 40)).astype(float)  # heavy ties
+        pos = rng.integers(2, 9, rng.integers(5, 40)).astype(float)
+        r = M.ood_scores(neg, pos)
+        assert r["fpr_at_95tpr_ood"] == pytest.approx(_brute_fpr(neg, pos))
+        assert r["fpr_at_95tpr_id"] == pytest.approx(_brute_fpr(-pos, -neg))
+
+
+def test_eq22_and_eq23_are_different_intervals():
+    rng = np.random.default_rng(1)
+    probs = rng.uniform(size=(400, 3, 2))
+    lo22, hi22 = M.mean_interval_eq22(probs)
+    lo23, hi23 = M.predictive_interval_eq23(probs)
+    assert ((hi22 - lo22) < 0.2 * (hi23 - lo23)).all()  # the mean's interval shrinks with sqrt(T); Eq. 23 does not

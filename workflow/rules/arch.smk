@@ -97,6 +97,7 @@ rule report_summary:
         table8=f"{TABLES}/table8_energy.csv",
         breakdown=f"{TABLES}/arch_breakdown.csv",
         nn=sorted({f for r in nn_runs() for f in r["files"].values()}),
+        **({"ablation_finding": f"{TABLES}/ablation_finding.md"} if "ablation" in config else {}),
         lib=LIB["cim"],
     params:
         runs=nn_runs(),

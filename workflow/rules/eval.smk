@@ -16,6 +16,8 @@ rule eval_suite:
         fig7=f"{EV_TAB}_fig7_acc_vs_T.csv",
         plateau=f"{EV_TAB}_fig7_plateau.csv",
         table6=f"{EV_TAB}_table6_ood.csv",
+        table6_runs=f"{EV_TAB}_table6_ood_runs.csv",
+        exact=f"{EV_TAB}_exact_vs_mc.csv",
         table9=f"{EV_TAB}_table9_accept_reject.csv",
         fig6=f"{EV_TAB}_fig6_rotation.csv",
         fig7_png=report(f"{EV_TAB}_fig7_acc_vs_T.png", caption="../report/eval_fig7.rst", category="Evaluation suite"),

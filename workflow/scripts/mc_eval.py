@@ -1,9 +1,12 @@
-"""Rule mc_eval: MC-Scale-Dropout inference (Eq. 18-23) on the ID test set and OOD sets (Eq. 26, AUROC/AUPR/FPR95)."""
+"""Rule mc_eval: MC-Scale-Dropout inference (Eq. 18-23) on the ID test set and OOD sets (Eq. 26, AUROC/AUPR/FPR at
+95 % TPR), masks independent per image and pass (nn.mc.masks), and the exact predictive (nn/exact.py) next to MC
+where it applies (nn.mc.exact)."""
 import numpy as np
 import pandas as pd
 import torch
 
 import common
+from nn import exact as X
 from nn import metrics as M
 from nn.data import load_dataset
 from nn.data.datasets import resize_uint8
@@ -39,13 +42,14 @@ def ood_inputs(name, n, id_x_uint8, meta, data_dir, gen):
 def main(sm):
     wc = sm.wildcards
     cfg = run_cfg(sm.params.cfg["nn"], wc.method)
+    data_dir = sm.params.cfg.get("data_dir")
     mc = cfg["mc"]
     seed = int(wc.seed)
     torch.set_num_threads(max(1, sm.threads))
     model, meta = load_model(sm.input.model)
     if torch.cuda.is_available():
         model.cuda()
-    test = load_dataset(wc.dataset, "test", sm.params.cfg.get("data_dir"))
+    test = load_dataset(wc.dataset, "test", data_dir)
     if cfg.get("n_test"):
         test = subset(test, cfg["n_test"], seed)
     x, y = normalize(to_float(test.x), meta["mean"], meta["std"]), test.y.numpy()
@@ -54,34 +58,50 @@ def main(sm):
     gen = torch.Generator().manual_seed(seed)
     bs, bins, k = int(mc["batch_size"]), int(mc["ece_bins"]), float(mc["ci"])
     q, thr = float(mc["ood_percentile"]), float(mc["ood_threshold"])
+    masks, ex = mc.get("masks", "independent"), mc.get("exact") or {}
+    use_exact = bool(ex.get("enabled")) and X.n_configurations(model) is not None
+    if use_exact and X.n_configurations(model) > int(ex["limit"]) and ex.get("fallback_mc"):
+        use_exact = False
 
     det = predict(model, x, bs).softmax(-1).numpy()[None]
-    probs = mc_predict(model, x, t_all, gen, bs)[0].numpy()
+    probs = mc_predict(model, x, t_all, gen, bs, masks=masks)[0].numpy()
     mc_res = {}
     for t in t_list:
         p = probs[:t]
-        lo, hi = M.ci_percentile(p, k)
-        nlo, nhi = M.ci_normal(p, k)
-        mc_res[f"T{t}"] = {**M.summarize(p, y, bins), "mean_ci_width_eq23": float((hi - lo).mean()),
-                           "mean_ci_width_eq22": float((nhi - nlo).mean()),
+        lo, hi = M.predictive_interval_eq23(p, k)
+        nlo, nhi = M.mean_interval_eq22(p, k)
+        mc_res[f"T{t}"] = {**M.summarize(p, y, bins), "predictive_interval_width_eq23": float((hi - lo).mean()),
+                           "mean_interval_width_eq22": float((nhi - nlo).mean()),
                            "eq26_id_flagged_rate": float(M.ood_flags(p, q, thr).mean())}
     running = np.cumsum(probs[: int(mc["T_max"])], 0)
     acc_t = pd.DataFrame({"T": np.arange(1, len(running) + 1),
                           "accuracy": [(r.argmax(-1) == y).mean() for r in running]})
 
+    exact = None
+    if use_exact:
+        w, pk = X.exact_predict(model, x, int(ex["limit"]), bs)
+        exact = {**X.summarize(w, pk, y, bins), "configurations": len(w), "label_change_share":
+                 X.label_change_share(w, pk)}
+        id_ex = X.predictive(w, pk)
     id_p = probs[:ood_t]
     id_scores = {"entropy": M.entropy(M.predictive_mean(id_p)), "mi": M.mutual_information(id_p)}
+    if exact:
+        id_scores.update(entropy_exact=id_ex["entropy"], mi_exact=id_ex["mi"])
     id_flag = float(M.ood_flags(id_p, q, thr).mean())
     rows, hists = [], {}
     ometa = {**meta, "seed": seed, "strength": float(mc.get("corrupt_strength", 0.5))}
     for name in mc["ood_sets"]:
-        xo = ood_inputs(name, int(mc["n_ood"]), test.x, ometa, sm.params.cfg.get("data_dir"), gen)
-        po = mc_predict(model, xo, ood_t, gen, bs)[0].numpy()
+        xo = ood_inputs(name, int(mc["n_ood"]), test.x, ometa, data_dir, gen)
+        po = mc_predict(model, xo, ood_t, gen, bs, masks=masks)[0].numpy()
         scores = {"entropy": M.entropy(M.predictive_mean(po)), "mi": M.mutual_information(po)}
+        if exact:
+            pe = X.predictive(*X.exact_predict(model, xo, int(ex["limit"]), bs))
+            scores.update(entropy_exact=pe["entropy"], mi_exact=pe["mi"])
         hists[name] = scores["entropy"]
         detect = float(M.ood_flags(po, q, thr).mean())
         for s, v in scores.items():
-            rows.append({"ood_set": name, "n": len(xo), "T": ood_t, "score": s, **M.ood_scores(id_scores[s], v),
+            rows.append({"ood_set": name, "n": len(xo), "T": "exact" if s.endswith("_exact") else ood_t, "score": s,
+                         **M.ood_scores(id_scores[s], v),
                          "eq26_detection_rate": detect, "eq26_id_false_rate": id_flag})
     ood = pd.DataFrame(rows)
 
@@ -91,9 +111,10 @@ def main(sm):
         "dataset": wc.dataset, "model": wc.model, "method": wc.method, "seed": seed,
         "first_binary": meta["model_cfg"].get("first_binary", True),
         "last_binary": meta["model_cfg"].get("last_binary", True),
-        "n_test": len(y), "deterministic": M.summarize(det, y, bins), "mc": mc_res,
-        "ood": {r["ood_set"] + "/" + r["score"]: {k2: r[k2] for k2 in ("auroc", "aupr", "fpr95",
-                                                                         "eq26_detection_rate")} for r in rows},
+        "n_test": len(y), "masks": masks, "deterministic": M.summarize(det, y, bins), "mc": mc_res, "exact": exact,
+        "ood": {r["ood_set"] + "/" + r["score"]: {k2: r[k2] for k2 in ("auroc", "aupr_ood", "fpr_at_95tpr_id",
+                                                                         "fpr_at_95tpr_ood", "eq26_detection_rate")}
+                for r in rows},
         "eq26": {"percentile": q, "threshold": thr, "id_false_rate": id_flag, "T": ood_t},
         "provenance": common.provenance(sm.params.cfg, seed, torch=torch.__version__)})
     _plots(sm, acc_t, mc_res, det, y, id_scores["entropy"], hists, ood)

@@ -1,7 +1,8 @@
 """Rule report_summary: claims table (results/tables/claims.csv) and results/report.md from the configured run's
 outputs: arch_tables' tables, and per NN run metrics.json, mc_eval.json, acc_vs_T.csv, variation.json and the
-eval suite's rotation study and Table III. Every file read is a declared input; one a run does not produce makes its
-claims `not tested`, with the file named."""
+eval suite's rotation study, Table III and per-seed Table VI (table6_runs; when the run spec does not list it, the
+file next to Table III, written by the same eval_suite job), plus the ablation's finding paragraph when the rule has
+an `ablation_finding` input. A file a run does not produce makes its claims `not tested`, with the file named."""
 
 import json
 from pathlib import Path
@@ -16,7 +17,8 @@ from cim.report import build
 READERS = {"metrics": lambda p: json.loads(p.read_text()), "mc_eval": lambda p: json.loads(p.read_text()),
            "variation": lambda p: json.loads(p.read_text()),
            "acc_vs_T": lambda p: list(pd.read_csv(p)[["T", "accuracy"]].itertuples(index=False, name=None)),
-           "rotation": pd.read_csv, "table3": pd.read_csv}
+           "rotation": pd.read_csv, "table3": pd.read_csv, "table6_runs": pd.read_csv}
+TABLE6_RUNS = ("_table3_accuracy.csv", "_table6_ood_runs.csv")  # eval_suite writes both in one job
 
 
 def nn_runs(specs: list[dict]) -> list[dict]:
@@ -25,7 +27,10 @@ def nn_runs(specs: list[dict]) -> list[dict]:
     for spec in specs:
         run = {k: v for k, v in spec.items() if k != "files"}
         run.update(run=Path(spec["dir"]).name, missing={})
-        for key, path in spec["files"].items():
+        files = dict(spec["files"])
+        if str(files.get("table3", "")).endswith(TABLE6_RUNS[0]) and "table6_runs" not in files:
+            files["table6_runs"] = str(files["table3"]).replace(*TABLE6_RUNS)
+        for key, path in files.items():
             path = Path(path)
             if path.exists():
                 run[key] = READERS[key](path)
@@ -46,6 +51,9 @@ def main(sm) -> None:
     common.write_csv(sm.output.claims, claims)
     tables = {k: pd.read_csv(getattr(inp, k)) for k in ("table2", "table7", "table8", "breakdown")}
     md = build(tables, claims, costs, sm.params.cfg["arch"])
+    finding = getattr(inp, "ablation_finding", None)
+    if finding:
+        md = md.rstrip("\n") + "\n\n" + Path(finding).read_text()
     with common.atomic_path(sm.output.md) as tmp:
         tmp.write_text(md)
 
