@@ -7,6 +7,7 @@ include: "workflow/rules/crossbar.smk"
 include: "workflow/rules/nn.smk"
 include: "workflow/rules/seg.smk"
 include: "workflow/rules/eval.smk"
+include: "workflow/rules/periphery.smk"
 include: "workflow/rules/arch.smk"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-PRODUCERS = {"rng": "rng_model", "crossbar": "crossbar_model"}
+PRODUCERS = {"rng": "rng_model", "crossbar": "crossbar_model", "periphery": "periph_model"}
 PJ, NS, UM2 = 1e-12, 1e-9, 1e-12
 
 
