@@ -22,6 +22,11 @@ def check_config(config: dict) -> str | None:
         for b in cd["adc_bits"]:
             if b not in sim:
                 return f"config error: config.codesign.adc_bits: {b} is not simulated (periphery.adc_bits: {sorted(sim)})"
+        levels = {float(v) for v in xb["variation"]["levels"]} | {float(xb["variation"]["model_level"])}
+        for v in cd["variation"]:
+            if float(v) not in levels:
+                return (f"config error: config.codesign.variation: {v} has no crossbar Monte Carlo "
+                        f"(crossbar.variation.levels: {sorted(levels)})")
         for r in cd["rows"]:
             if arch["crossbar"]["rows"] % r:
                 return (f"config error: config.codesign.rows: {r} does not divide the array "

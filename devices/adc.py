@@ -233,3 +233,15 @@ def comparator_offsets(base: SarSpec, shifts: np.ndarray, v_span: float, cycles:
         off.append(float(vin[first[0]]) if len(first) else float("nan"))
     e_cmp = base.vdd * np.trapezoid(np.clip(-res["i(vdd)"], 0, None), t) / (cycles * n)
     return {"offsets_v": off, "energy_per_comparison_j": float(e_cmp), "resolution_v": v_span / cycles}
+
+
+def spec_from_config(cfg: dict, bits: int, v_range) -> SarSpec:
+    """SarSpec from the `periphery.adc` and `spice` config sections (units as in config.yaml)."""
+    a, sp = cfg["periphery"]["adc"], cfg["spice"]
+    c = a["comparator"]
+    nm = 1e-9
+    return SarSpec(bits=bits, v_refn=v_range[0], v_refp=v_range[1], v_cm=a["v_cm"], vdd=sp["vdd"],
+                   c_unit=a["c_unit_ff"] * 1e-15, c_top_par=a["c_top_par_ff"] * 1e-15, t_clk=a["t_clk_ps"] * 1e-12,
+                   t_step=a["t_step_ps"] * 1e-12, temp_c=sp["temperature_c"],
+                   comparator=(("win", c["win_nm"] * nm), ("lin", c["lin_nm"] * nm), ("wt", c["wt_nm"] * nm),
+                               ("wl", c["wl_nm"] * nm), ("wr", c["wr_nm"] * nm)))

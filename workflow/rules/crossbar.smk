@@ -49,6 +49,7 @@ rule crossbar_model:
         energy=expand(f"{XB_DIR}/energy/r{{rows}}.json", rows=XB_ROWS),
         mc=expand(f"{XB_DIR}/mc/r{{rows}}_v{{var}}_c{{chunk}}.csv", rows=XB_MC_ROWS, var=XB_VARS,
                   chunk=range(XB["mc"]["chunks"])),
+        periphery=f"{RES}/devices/periphery_model.json",
     output:
         model=f"{RES}/devices/crossbar_model.json",
         summary=f"{XB_DIR}/summary.csv",

@@ -8,7 +8,8 @@ PER_DIR = f"{RES}/periphery"
 _msg = _periph_check(config)
 if _msg:
     sys.exit(_msg)
-PER_ROWS = sorted(set(config.get("codesign", {}).get("rows", [])) | {config["crossbar"]["model_rows"]})
+PER_ROWS = sorted(set(config.get("codesign", {}).get("rows", [])) | set(config["crossbar"]["rows"])
+                  | {config["crossbar"]["model_rows"]})
 
 wildcard_constraints:
     bits=r"\d+",

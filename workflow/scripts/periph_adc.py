@@ -5,29 +5,19 @@ import json
 import numpy as np
 
 import common
-from devices.adc import SarSpec, convert, dac_levels, linearity
+from devices.adc import convert, dac_levels, linearity, spec_from_config
 from devices.params import load_params
 from devices.periphery import mux
 from devices.spice import versions
 
-NM, PS, FF = 1e-9, 1e-12, 1e-15
-
-
-def sar_spec(cfg: dict, bits: int, v_range) -> SarSpec:
-    a = cfg["periphery"]["adc"]
-    c = a["comparator"]
-    return SarSpec(bits=bits, v_refn=v_range[0], v_refp=v_range[1], v_cm=a["v_cm"], vdd=cfg["spice"]["vdd"],
-                   c_unit=a["c_unit_ff"] * FF, c_top_par=a["c_top_par_ff"] * FF, t_clk=a["t_clk_ps"] * PS,
-                   t_step=a["t_step_ps"] * PS, temp_c=cfg["spice"]["temperature_c"],
-                   comparator=(("win", c["win_nm"] * NM), ("lin", c["lin_nm"] * NM), ("wt", c["wt_nm"] * NM),
-                               ("wl", c["wl_nm"] * NM), ("wr", c["wr_nm"] * NM)))
+NM, PS = 1e-9, 1e-12
 
 
 def main(sm):
     cfg = sm.params.cfg
     bits, a, retries = int(sm.wildcards.bits), cfg["periphery"]["adc"], cfg["spice"]["max_retries"]
     fe = json.loads(open(sm.input.frontend).read())["rows"][str(cfg["crossbar"]["model_rows"])]
-    s = sar_spec(cfg, bits, fe["v_range"])
+    s = spec_from_config(cfg, bits, fe["v_range"])
     n = a["conversions"]
     vins = s.v_refn + (np.arange(n) + 0.37) / n * (s.v_refp - s.v_refn)
     conv = convert(s, vins, retries)

@@ -3,11 +3,10 @@ device, all six latch/input devices), energy per comparison; closed-form thermal
 import numpy as np
 
 import common
-from devices.adc import comparator_offsets
+from devices.adc import comparator_offsets, spec_from_config
 from devices.noise import comparator_sigma_v
 from devices.params import load_params, sources
 from devices.spice import versions
-from periph_adc import sar_spec
 
 NM = 1e-9
 
@@ -16,7 +15,7 @@ def main(sm):
     cfg = sm.params.cfg
     a = cfg["periphery"]["adc"]
     c, mc, nz = a["comparator"], a["offset_mc"], a["noise"]
-    s = sar_spec(cfg, 1, (0.0, cfg["spice"]["vdd"]))
+    s = spec_from_config(cfg, 1, (0.0, cfg["spice"]["vdd"]))
     a_vt = load_params("cmos45")["a_vt"]
     areas = np.array([c["win_nm"] * c["lin_nm"]] * 2 + [c["wl_nm"] * 45.0] * 4) * NM * NM
     sig = a_vt / np.sqrt(areas)
