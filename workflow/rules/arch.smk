@@ -4,7 +4,8 @@ ARCH = config["arch"]
 ARCH_DIR = f"{RES}/arch"
 TABLES = f"{RES}/tables"
 ARCH_WL = [w["name"] for w in ARCH["workloads"]]
-DEVICE_MODELS = {"rng": f"{RES}/devices/rng_model.json", "crossbar": f"{RES}/devices/crossbar_model.json"}
+DEVICE_MODELS = {"rng": f"{RES}/devices/rng_model.json", "crossbar": f"{RES}/devices/crossbar_model.json",
+                 "periphery": f"{RES}/devices/periphery_model.json"}
 
 if ARCH["table7_workload"] not in ARCH_WL:
     sys.exit(f"config error: config.arch.table7_workload: {ARCH['table7_workload']!r} is not one of the "
@@ -18,7 +19,7 @@ def _device_model(kind):
     def fn(wildcards):
         makers = [r.name for r in workflow.rules if any(str(o) == path for o in r.output)]
         if not makers and not Path(path).exists():
-            raise WorkflowError(f"{path} missing: run rule {kind}_model (no rule in this workflow makes it yet)")
+            raise WorkflowError(f"{path} missing: run rule {'periph' if kind == 'periphery' else kind}_model (no rule in this workflow makes it yet)")
         return path
     return fn
 
@@ -61,6 +62,7 @@ rule arch_costs:
         shapes=f"{ARCH_DIR}/{{workload}}/shapes.json",
         rng=_device_model("rng"),
         crossbar=_device_model("crossbar"),
+        periphery=_device_model("periphery"),
     output:
         costs=f"{ARCH_DIR}/{{workload}}/costs.json",
         layers=report(f"{ARCH_DIR}/{{workload}}/layers.csv", caption="../report/arch_layers.rst",
@@ -81,6 +83,7 @@ rule arch_tables:
         table7_shapes=f"{ARCH_DIR}/{ARCH['table7_workload']}/shapes.json",
         rng=_device_model("rng"),
         crossbar=_device_model("crossbar"),
+        periphery=_device_model("periphery"),
     output:
         table2=report(f"{TABLES}/table2_energy.csv", caption="../report/arch_table2.rst", category="Architecture"),
         table2_png=report(f"{TABLES}/table2_energy.png", caption="../report/arch_table2.rst", category="Architecture"),
