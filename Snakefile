@@ -9,6 +9,7 @@ include: "workflow/rules/seg.smk"
 include: "workflow/rules/eval.smk"
 include: "workflow/rules/periphery.smk"
 include: "workflow/rules/arch.smk"
+include: "workflow/rules/codesign.smk"
 
 
 rule all:

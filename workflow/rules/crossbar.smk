@@ -9,7 +9,7 @@ def _lvl(v):
     return f"{float(v):g}"
 
 
-XB_ROWS = sorted(set(XB["rows"]) | {XB["model_rows"]})
+XB_ROWS = sorted(set(XB["rows"]) | {XB["model_rows"]} | set(config.get("codesign", {}).get("rows", [])))
 XB_MC_ROWS = sorted(set(XB["mc"].get("rows", [])) | {XB["model_rows"]})
 XB_VARS = sorted({_lvl(v) for v in XB["variation"]["levels"] if float(v) > 0}
                  | {_lvl(XB["variation"]["model_level"])} - {"0"}, key=float)
