@@ -21,7 +21,8 @@ def check_config(config: dict) -> str | None:
     if cd:
         for b in cd["adc_bits"]:
             if b not in sim:
-                return f"config error: config.codesign.adc_bits: {b} is not simulated (periphery.adc_bits: {sorted(sim)})"
+                return (f"config error: config.codesign.adc_bits: {b} is not simulated "
+                        f"(periphery.adc_bits: {sorted(sim)})")
         levels = {float(v) for v in xb["variation"]["levels"]} | {float(xb["variation"]["model_level"])}
         for v in cd["variation"]:
             if float(v) not in levels:

@@ -8,7 +8,8 @@ import pandas as pd
 from cim.costs import PASS_COMPONENTS
 
 
-_UNIT = {"crossbar": "weight (cell-pair) read", "wordline": "driven row (whole array width)", "scale_sram": "32-bit word",
+_UNIT = {"crossbar": "weight (cell-pair) read", "wordline": "driven row (whole array width)",
+         "scale_sram": "32-bit word",
          "rng": "sample (1 per layer)", "averaging": "output value x MC pass", "frontend": "column read",
          "adc": "column conversion", "mux": "column selection"}
 

@@ -124,7 +124,7 @@ def conversion_deck(s: SarSpec, vins) -> str:
     L += [f"Vsmpt smpt 0 {_pulses(t0, T - 3 * e, e, s.vdd)}", f"Vsmpb smpb 0 {_pulses(t0, T - e, e, s.vdd)}",
           f"Vconv conv 0 {_pulses(t0 + T, b * T - 2 * e, e, 1.0)}",
           f"Vclk clk 0 {_pulses(np.concatenate([t0 + T + k * T + T / 2 for k in range(b)]), T / 2 - 2 * e, e, s.vdd)}",
-          f"Bdec dec 0 V = 0.5 * (1 + tanh(20 * (v(outp) - v(outn))))"]
+          "Bdec dec 0 V = 0.5 * (1 + tanh(20 * (v(outp) - v(outn))))"]
     for k in range(b):
         i = b - 1 - k                                   # bit i decided in cycle k (MSB first)
         L += [f"Vtr{i} tr{i} 0 {_pulses(t0 + T + k * T, (b - k) * T - 2 * e, e, 1.0)}",

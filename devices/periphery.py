@@ -100,7 +100,8 @@ def wordline_deck(c_wl: float, r_wl: float, d: dict, vdd: float, segments: int =
         L.append(f"Xd{k} n{k} n{k + 1} vdd inv wn={num(90e-9 * m)} wp={num(180e-9 * m)}")
     node = f"n{len(sizes)}"
     for s in range(segments):
-        L += [f"Rw{s} {node if s == 0 else f'w{s}'} w{s + 1} {num(r_wl / segments)}", f"Cw{s} w{s + 1} 0 {num(c_wl / segments)}"]
+        L += [f"Rw{s} {node if s == 0 else f'w{s}'} w{s + 1} {num(r_wl / segments)}",
+              f"Cw{s} w{s + 1} 0 {num(c_wl / segments)}"]
     L += [f".tran {num(d['t_step'])} {num(2 * t_on)} 0 {num(d['t_step'])}", ".end"]
     return "\n".join(L), sizes, f"w{segments}"
 

@@ -46,7 +46,8 @@ def built(tmp_path_factory):
     shapes, costs = tmp / "shapes.json", tmp / "costs.json"
     arch_shapes.main(NS(config=cfg, threads=1, wildcards=NS(workload="lenet5_mnist"), output=NS(shapes=shapes)))
     arch_costs.main(NS(config=cfg, wildcards=NS(workload="lenet5_mnist"),
-                       input=NS(shapes=shapes, rng=rng, crossbar=xb, periphery=per), output=NS(costs=costs, layers=tmp / "l.csv")))
+                       input=NS(shapes=shapes, rng=rng, crossbar=xb, periphery=per),
+                       output=NS(costs=costs, layers=tmp / "l.csv")))
     t = {k: tmp / f"{k}.csv" for k in ("table2", "table7", "table7_layers", "table8", "breakdown")}
     pngs = {k: tmp / f"{k}.png" for k in ("table2_png", "table8_png", "energy_vs_t")}
     arch_tables.main(NS(config=cfg, input=NS(costs=[costs], table7_shapes=shapes, rng=rng, crossbar=xb, periphery=per),

@@ -33,8 +33,8 @@ def errors_for(conf: pd.DataFrame, rows: int, bits: int, var: float, ref: str) -
     g = conf[(conf.rows == rows) & (conf.adc_bits == bits) & np.isclose(conf.variation_level, var)
              & (conf.adc_reference == ref)]
     if g.empty:
-        raise ValueError(f"codesign: no error model for rows={rows}, bits={bits}, variation={var} in adc_confusion.csv; "
-                         f"rerun rule crossbar_model")
+        raise ValueError(f"codesign: no error model for rows={rows}, bits={bits}, variation={var} in "
+                         f"adc_confusion.csv; rerun rule crossbar_model")
     by = [g[g.popcount == p] for p in range(rows + 1)]
     return CrossbarErrors(rows, [d.offset.astype(int).tolist() for d in by], [d.prob.tolist() for d in by])
 

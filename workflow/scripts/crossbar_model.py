@@ -76,8 +76,8 @@ for (R, lvl), df in sorted(sets.items()):
                             "error_mean_adc_lsb": a["mean"] / per_code, "error_sigma_adc_lsb": a["sigma"] / per_code,
                             "error_rate_no_read_noise": a0["error_rate"], "error_sigma_no_read_noise": a0["sigma"],
                             "read_noise_sigma_popcount": float(np.sqrt(rv[0] + rv[1] * R / 2) / abs(t["lsb_a"])),
-                            "shot_sigma_popcount": float(nz.column_sigma_i(i_mid, c["v_read"], t_int,
-                                                                         cfg["spice"]["temperature_c"]) / abs(t["lsb_a"])),
+                            "shot_sigma_popcount": float(nz.column_sigma_i(
+                                i_mid, c["v_read"], t_int, cfg["spice"]["temperature_c"]) / abs(t["lsb_a"])),
                             "empirical_error_rate": a["empirical_error_rate"], "empirical_mean": a["empirical_mean"],
                             "n_samples": len(df), "r2": t["r2"], "max_error_popcount": t["max_error_popcount"],
                             "ir_drop_max_error_popcount": t["ir_drop_max_error_popcount"],
@@ -138,9 +138,8 @@ model = {
                         "gates, no word-line wire); array_mvm_read_lines_pj = cols x column read lines (the array, "
                         "like paper Table II 'crossbar array'); array_mvm_wordline_pj = rows x one word-line "
                         "activation (cols x 2 access gates + 2 cols cell pitches of wire, charged once per MVM); "
-                        "array_mvm_pj = sum. Architecture: use array_mvm_read_lines_pj (per weight: "
-                        "column_read_lines_pj / rows) next to the paper's decoding/sensing, which already holds the "
-                        "word-line drivers (NVSim); use array_mvm_pj only without a separate decoder term."},
+                        "array_mvm_pj = sum. Architecture (cim): read lines from here; the word line is priced by its own SPICE "
+                        "driver chain + decoder sized for this load (results/devices/periphery_model.json)."},
     "latency_ns": e["latency_ns"],
     "area": {"array_um2": 2 * R * c["cols"] * cell_um2, "cell_um2": cell_um2, "weight_um2": 2 * cell_um2,
              "basis": f"2 cells per weight x rows x cols x {c['area']['cell_f2']:g} F^2 per 2T-1MTJ SOT cell, "

@@ -34,7 +34,8 @@ def main(sm):
     common.write_json(sm.output.json, {
         "offsets_v": off.tolist(), "offset_sigma_v": sigma_off, "offset_mean_v": float(off.mean()),
         "offset_resolution_v": r["resolution_v"], "offset_residual_sigma_v": float(resid),
-        "offset_basis": "untrimmed MC sigma" if trim <= 0 else f"uniform residual of a {a['offset_trim_mv']} mV trim step",
+        "offset_basis": ("untrimmed MC sigma" if trim <= 0
+                         else f"uniform residual of a {a['offset_trim_mv']} mV trim step"),
         "device_sigma_vth_v": sig.tolist(), "a_vt": sources("cmos45")["a_vt"],
         "noise_sigma_v": noise, "noise_inputs": nz,
         "input_referred_sigma_v": float(np.hypot(noise, resid)),
