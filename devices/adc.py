@@ -159,23 +159,25 @@ def convert(s: SarSpec, vins, retries: int = 3) -> dict:
 
 def dac_sweep_deck(s: SarSpec, t_hold: float) -> str:
     """Every code D = 0..2^b - 1 in its own slot: sample v_in = v_refn (one t_clk), then hold code D for t_hold
-    (each level is read t_hold after its own sampling: the floating top plate's leakage does not accumulate)."""
+    (each level is read t_hold after its own sampling: the floating top plate's leakage does not accumulate).
+    A first slot at code 0 settles the array from the DC operating point and is not read."""
     b, T, e = s.bits, s.t_clk, s.t_edge
-    n, slot = 2 ** b, s.t_clk + t_hold
-    t0 = np.arange(n) * slot
+    codes = [0] + list(range(2 ** b))
+    slot = s.t_clk + t_hold
+    t0 = np.arange(len(codes)) * slot
     L = _header(s, f"SAR CDAC sweep {b} bits") + [f"Vin vin 0 {num(s.v_refn)}", "Vclk clk 0 0"]
     L += [f"Vsmpt smpt 0 {_pulses(t0, T - 3 * e, e, s.vdd)}", f"Vsmpb smpb 0 {_pulses(t0, T - e, e, s.vdd)}",
           f"Vconv conv 0 {_pulses(t0 + T, t_hold - 2 * e, e, 1.0)}"]
     for i in range(b):
-        lv = [(D >> i) & 1 for D in range(n)]
+        lv = [(D >> i) & 1 for D in codes]
         pts = [(0.0, float(lv[0]))]
-        for D in range(1, n):
-            if lv[D] != lv[D - 1]:
-                pts += [(t0[D], float(lv[D - 1])), (t0[D] + e, float(lv[D]))]
+        for k in range(1, len(codes)):
+            if lv[k] != lv[k - 1]:
+                pts += [(t0[k], float(lv[k - 1])), (t0[k] + e, float(lv[k]))]
         L.append(f"Vd{i} d{i} 0 {_pwl(pts)}")
     L += _cdac(s, "vin", lambda i: f"v(d{i})")
     L += _comparator(s)
-    L += [f".tran {num(s.t_step)} {num(n * slot)} 0 {num(s.t_step)}", ".end"]
+    L += [f".tran {num(s.t_step)} {num(len(codes) * slot)} 0 {num(s.t_step)}", ".end"]
     return "\n".join(L)
 
 
@@ -183,7 +185,7 @@ def dac_levels(s: SarSpec, t_hold: float | None = None, retries: int = 3) -> dic
     """Top-plate voltage (2^b,) at the end of each code's hold, from SPICE."""
     t_hold = t_hold or s.t_clk / 2
     res = run_transient(dac_sweep_deck(s, t_hold), ["time", "v(top)"], title=f"sar_cdac_b{s.bits}", retries=retries)
-    ts = (np.arange(2 ** s.bits) + 1) * (s.t_clk + t_hold) - 3 * s.t_edge
+    ts = (np.arange(2 ** s.bits) + 2) * (s.t_clk + t_hold) - 3 * s.t_edge
     return {"levels_v": np.interp(ts, res.time, res["v(top)"]).tolist(), "attempts": res.attempts}
 
 
