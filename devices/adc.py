@@ -17,11 +17,11 @@ over the simulated conversions; the input's sampling charge belongs to the front
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from devices.spice import include, num, run_transient
+from devices.spice import SpiceError, include, num, run_transient
 
 RAILS = ("vdd", "vrefp", "vrefn", "vcm")
 L_TOP = 90e-9   # top-plate switches: 2x minimum length (subthreshold leakage of the floating top plate)
@@ -63,6 +63,18 @@ class SarSpec:
     @property
     def lsb(self) -> float:
         return (self.v_refp - self.v_refn) / 2 ** self.bits
+
+
+def run_refined(deck_of, step: float, names, title: str, retries: int):
+    """Transient of deck_of(t_step); a deck that does not converge (after the driver's relaxed-option retries) is
+    retried once at t_step / 4, then reported by name."""
+    try:
+        return run_transient(deck_of(step), names, title=title, retries=retries)
+    except SpiceError:
+        try:
+            return run_transient(deck_of(step / 4), names, title=f"{title} (t_step/4)", retries=retries)
+        except SpiceError as e:
+            raise SpiceError(f"{title}: no convergence at t_step {step:g} s nor {step / 4:g} s ({e})") from None
 
 
 def _pwl(points) -> str:
@@ -148,7 +160,8 @@ def convert(s: SarSpec, vins, retries: int = 3) -> dict:
     conversion, which starts from the DC operating point), conversion time [s]."""
     vins = [float(v) for v in vins]
     names = ["time", *(f"i({r})" for r in RAILS), *(f"v(q{i})" for i in range(s.bits))]
-    res = run_transient(conversion_deck(s, vins), names, title=f"sar_adc_b{s.bits}", retries=retries)
+    res = run_refined(lambda h: conversion_deck(replace(s, t_step=h), vins), s.t_step, names, f"sar_adc_b{s.bits}",
+                      retries)
     ends = (np.arange(len(vins)) + 1) * s.t_conv - 2 * s.t_edge
     bits = np.array([[np.interp(te, res.time, res[f"v(q{i})"]) > 0.5 for i in range(s.bits)] for te in ends])
     codes = (bits * (2 ** np.arange(s.bits))).sum(1).astype(int)
@@ -184,7 +197,8 @@ def dac_sweep_deck(s: SarSpec, t_hold: float) -> str:
 def dac_levels(s: SarSpec, t_hold: float | None = None, retries: int = 3) -> dict:
     """Top-plate voltage (2^b,) at the end of each code's hold, from SPICE."""
     t_hold = t_hold or s.t_clk / 2
-    res = run_transient(dac_sweep_deck(s, t_hold), ["time", "v(top)"], title=f"sar_cdac_b{s.bits}", retries=retries)
+    res = run_refined(lambda h: dac_sweep_deck(replace(s, t_step=h), t_hold), s.t_step, ["time", "v(top)"],
+                      f"sar_cdac_b{s.bits}", retries)
     ts = (np.arange(2 ** s.bits) + 2) * (s.t_clk + t_hold) - 3 * s.t_edge
     return {"levels_v": np.interp(ts, res.time, res["v(top)"]).tolist(), "attempts": res.attempts}
 
@@ -223,8 +237,8 @@ def comparator_offsets(base: SarSpec, shifts: np.ndarray, v_span: float, cycles:
     v_span / cycles); energy per comparison [J] and decision delay at the largest overdrive."""
     n = len(shifts)
     names = ["time", "v(inp)", "v(clk)", "i(vdd)"] + [f"v(op{j})" for j in range(n)] + [f"v(on{j})" for j in range(n)]
-    res = run_transient(offset_deck(base, shifts, v_span, cycles), names, title="strongarm_offset_mc",
-                        retries=retries)
+    res = run_refined(lambda h: offset_deck(replace(base, t_step=h), shifts, v_span, cycles), base.t_step, names,
+                      "strongarm_offset_mc", retries)
     T, t = base.t_clk, res.time
     te = np.arange(cycles) * T + T - 2 * base.t_edge
     vin = np.interp(te - T / 2, t, res["v(inp)"]) - base.v_cm

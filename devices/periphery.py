@@ -23,7 +23,8 @@ import math
 
 import numpy as np
 
-from devices.spice import include, num, run_transient
+from devices.adc import run_refined
+from devices.spice import include, num
 
 
 def _e_drawn(res, src: str, v: float, t_a: float = 0.0, t_b: float = math.inf) -> float:
@@ -69,8 +70,8 @@ def frontend(currents, d: dict, vdd: float, v_read: float, c_bl: float, retries:
     if not (currents > 0).all():
         raise ValueError("front end: column currents must be > 0")
     c_int = currents.max() * d["t_int"] / d["v_swing"]
-    res = run_transient(frontend_deck(currents, c_int, c_bl, d, vdd, v_read),
-                        ["time", "v(out)", "v(bl)", "i(vdd)"], title="frontend", retries=retries)
+    res = run_refined(lambda h: frontend_deck(currents, c_int, c_bl, {**d, "t_step": h}, vdd, v_read), d["t_step"],
+                      ["time", "v(out)", "v(bl)", "i(vdd)"], "frontend", retries)
     slot = d["t_reset"] + d["t_int"]
     ends = (np.arange(len(currents)) + 1) * slot - 2 * d["t_edge"]
     v_out = np.interp(ends, res.time, res["v(out)"])
@@ -108,8 +109,9 @@ def wordline_deck(c_wl: float, r_wl: float, d: dict, vdd: float, segments: int =
 
 def wordline(c_wl: float, r_wl: float, d: dict, vdd: float, retries: int = 3) -> dict:
     """Energy per row activation (driver chain from vdd + decoder NAND from its own rail) and far-end delay."""
-    deck, sizes, far = wordline_deck(c_wl, r_wl, d, vdd)
-    res = run_transient(deck, ["time", "i(vdd)", "i(vdec)", f"v({far})"], title="wordline", retries=retries)
+    _, sizes, far = wordline_deck(c_wl, r_wl, d, vdd)
+    res = run_refined(lambda h: wordline_deck(c_wl, r_wl, {**d, "t_step": h}, vdd)[0], d["t_step"],
+                      ["time", "i(vdd)", "i(vdec)", f"v({far})"], "wordline", retries)
     v = res[f"v({far})"]
     hit = np.flatnonzero(v > 0.9 * vdd)
     delay = float(res.time[hit[0]] - d["t_edge"]) if len(hit) else float("nan")
@@ -137,7 +139,7 @@ def mux_deck(ratio: int, c_bus: float, v_in, d: dict, vdd: float) -> str:
 
 def mux(ratio: int, c_bus: float, v_in, d: dict, vdd: float, retries: int = 3) -> dict:
     """Energy per column selection [J]: vdd-rail (select drivers) + charge drawn by the inputs, per select."""
-    res = run_transient(mux_deck(ratio, c_bus, v_in, d, vdd), ["time", "i(vdd)"] + [f"i(vi{k})" for k in range(ratio)],
-                        title=f"mux_{ratio}", retries=retries)
+    res = run_refined(lambda h: mux_deck(ratio, c_bus, v_in, {**d, "t_step": h}, vdd), d["t_step"],
+                      ["time", "i(vdd)"] + [f"i(vi{k})" for k in range(ratio)], f"mux_{ratio}", retries)
     e = _e_drawn(res, "vdd", vdd) + sum(_e_drawn(res, f"vi{k}", vdd) for k in range(ratio))
     return {"energy_per_select_j": e / ratio, "ratio": ratio, "attempts": res.attempts}

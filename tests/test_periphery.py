@@ -103,3 +103,17 @@ def test_bad_periphery_config_is_one_line():
         bad[sec][key] = val
         out = check_config(bad)
         assert out.startswith("config error: " + msg) and "\n" not in out
+
+
+def test_non_converging_deck_retried_then_named(monkeypatch):
+    import devices.adc as adc
+    from devices.spice import SpiceError
+    steps = []
+
+    def fail(deck, names, title, retries):
+        steps.append(title)
+        raise SpiceError(f"{title}: transient did not converge")
+    monkeypatch.setattr(adc, "run_transient", fail)
+    with pytest.raises(SpiceError, match=r"^sar_cdac_b3: no convergence at t_step 5e-12 s nor 1.25e-12 s"):
+        dac_levels(_sar(3))
+    assert steps == ["sar_cdac_b3", "sar_cdac_b3 (t_step/4)"]
