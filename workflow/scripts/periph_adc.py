@@ -38,7 +38,7 @@ def main(sm):
            "codes_ideal": ideal.tolist(), "code_error_lsb": (np.array(conv["codes"]) - ideal).tolist(),
            "closed_loop_gain": float(gain), "closed_loop_offset_lsb": float(offset),
            "closed_loop_residual_max_lsb": float(np.abs(resid).max()),
-           "closed_loop_basis": "codes vs input (LSB) of the closed-loop conversions, straight-line fit: the systematic "
+           "closed_loop_basis": "codes vs input (LSB) of the closed-loop conversions, straight-line fit: systematic "
                                 "offset/gain (comparator kickback on the floating top plates) is what a per-ADC "
                                 "reference trim removes; the error model uses trimmed thresholds",
            "dnl_max_lsb": lin["dnl_max"], "inl_max_lsb": lin["inl_max"], "monotonic": lin["monotonic"],
