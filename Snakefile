@@ -10,9 +10,11 @@ include: "workflow/rules/crossbar.smk"
 include: "workflow/rules/nn.smk"
 include: "workflow/rules/seg.smk"
 include: "workflow/rules/eval.smk"
+include: "workflow/rules/periphery.smk"
 include: "workflow/rules/arch.smk"
 include: "workflow/rules/llg.smk"
 include: "workflow/rules/ablation.smk"
+include: "workflow/rules/codesign.smk"
 
 
 rule all:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-PRODUCERS = {"rng": "rng_model", "crossbar": "crossbar_model"}
+PRODUCERS = {"rng": "rng_model", "crossbar": "crossbar_model", "periphery": "periph_model"}
 PJ, NS, UM2 = 1e-12, 1e-9, 1e-12
 
 

@@ -8,8 +8,10 @@ import pandas as pd
 from cim.costs import PASS_COMPONENTS
 
 
-_UNIT = {"crossbar": "weight (cell-pair) read", "wordline": "driven row x array width", "scale_sram": "32-bit word",
-         "rng": "sample (1 per layer)", "averaging": "MC pass"}
+_UNIT = {"crossbar": "weight (cell-pair) read", "wordline": "driven row (whole array width)",
+         "scale_sram": "32-bit word",
+         "rng": "sample (1 per layer)", "averaging": "output value x MC pass", "frontend": "column read",
+         "adc": "column conversion", "mux": "column selection"}
 
 
 def _fmt(v, digits: int = 3) -> str:
@@ -35,6 +37,7 @@ def headline(costs: dict[str, dict]) -> list[str]:
         total = s["inference"]["energy_total_j"]
         top = sorted(e, key=e.get, reverse=True)[:3]
         share = ", ".join(f"{k} {100 * e[k] / total:.0f}%" for k in top)
+        share += f"; SPICE-predicted share of the total: {100 * s['inference']['spice_share']:.1f}%"
         n = s["counts_per_pass"]
         skipped = f"; full-precision layers not on crossbars: {', '.join(s['unmapped_layers'])}" \
             if s["unmapped_layers"] else ""
@@ -55,7 +58,8 @@ def breakdown_table(costs: dict[str, dict]) -> pd.DataFrame:
         e, total = s["inference"]["energy_j"], s["inference"]["energy_total_j"]
         for k in (*PASS_COMPONENTS, "averaging"):
             rows.append({"workload": name, "component": k, "energy_uj": e[k] * 1e6,
-                         "share_pct": 100 * e[k] / total, "counted_per": s["ops"].get(k, _UNIT.get(k, ""))})
+                         "share_pct": 100 * e[k] / total, "counted_per": s["ops"].get(k, _UNIT.get(k, "")),
+                         "origin": s["origin"][k]})
     return pd.DataFrame(rows)
 
 
@@ -78,8 +82,9 @@ def build(tables: dict[str, pd.DataFrame], claims: pd.DataFrame, costs: dict[str
         f"\n## Energy per image (Table VIII analogue, T = {arch['T']})\n", md_table(ours8),
         "\nRelated works as cited by the paper (reference only):\n", md_table(ref8),
         "\n## Where the energy goes\n",
-        "Table II gives each periphery energy \"for one reading operation\" (one array activation); "
-        "`counted_per` says what each line is multiplied by (README, Architecture costs).\n",
+        "`origin` says where each line comes from: a SPICE results file (and the rule that makes it) or a cited "
+        "published constant; no number of the paper enters a computation. `counted_per` says what each line is "
+        "multiplied by.\n",
         md_table(breakdown_table(costs)),
         "\nBoth mapping strategies ((1) unroll K*K*C_in into a column, (2) K x K tiles of C_in x C_out):\n",
         md_table(br[["workload", "strategy", "T", "arrays", "energy_total_uj", "energy_per_pass_uj", "latency_us",

@@ -13,23 +13,28 @@ METHODS = ("spindrop", "spatial_spindrop", "scaledrop")
 def table2(dev: dict, arch: dict) -> pd.DataFrame:
     """Energy of one reading operation (one rows x cols array activation, all columns) per component.
 
-    `crossbar` is the array proper (read-line current through the cells, SPICE), as the paper's
-    "Crossbar array"; the word-line gates are their own `wordline` row (no paper value) when the model
-    file splits them out, else they are inside `crossbar` (noted in its source).
+    Analog lines from SPICE results files: `crossbar` (read lines, as the paper's "Crossbar array"), `wordline`
+    (rows x one row activation), `frontend`, `adc`, `mux` (cols x one column read / conversion / selection);
+    `readout` = their sum, beside the paper's "decoding/sensing". Digital lines: cited per-op constants.
     """
-    xb, x = arch["crossbar"], dev["crossbar"]
-    n = xb["rows"] * xb["cols"]
+    xb, x, p = arch["crossbar"], dev["crossbar"], dev["periphery"]
+    n, cols = xb["rows"] * xb["cols"], xb["cols"]
     what = f"{xb['rows']} x {xb['cols']} weights, all columns read"
-    ours = {"crossbar": (x["energy_per_weight_j"] * n, f"SPICE: {x['file']} read lines ({what})"
-                         + ("" if x["split"] else "; includes the word-line gates (model file has no split)"))}
-    if x["split"]:
-        ours["wordline"] = (x["wordline_per_weight_j"] * n, f"SPICE: {x['file']} word-line gates ({what})")
+    src = f"SPICE: {p['file']}"
+    ours = {"crossbar": (x["energy_per_weight_j"] * n, f"SPICE: {x['file']} read lines ({what})"),
+            "wordline": (xb["rows"] * p["wordline_j"], f"{src} driver chain + decoder x {xb['rows']} rows"),
+            "frontend": (cols * p["frontend_j"], f"{src} front end x {cols} columns"),
+            "adc": (cols * p["adc_j"], f"{src} {p['bits']}-bit SAR x {cols} conversions"),
+            "mux": (cols * p["mux_j"], f"{src} mux x {cols} selections")}
+    ours["readout"] = (sum(ours[k][0] for k in ("wordline", "frontend", "adc", "mux")),
+                       "sum of wordline, frontend, adc, mux (compare: paper decoding/sensing)")
     ours["rng"] = (dev["rng"]["energy_j"], f"SPICE: {dev['rng']['file']} (one sample)")
-    for name in ("decoding_sensing", "adder_accumulator", "comparator", "averaging", "adc", "sram_read"):
-        p = arch["periphery"][name]
-        ours[name] = (p["energy_pj"] * 1e-12, p["source"])
-    return pd.DataFrame([{"component": k, "energy_pj": v * 1e12, "paper_energy_pj": PAPER_TABLE2_PJ.get(k),
-                          "ratio_to_paper": v * 1e12 / PAPER_TABLE2_PJ[k] if k in PAPER_TABLE2_PJ else None,
+    for name in ("adder_accumulator", "comparator", "averaging", "sram_read"):
+        q = arch["periphery"][name]
+        ours[name] = (q["energy_pj"] * 1e-12, f"cited: {q['source']}")
+    paper = {**PAPER_TABLE2_PJ, "readout": PAPER_TABLE2_PJ["decoding_sensing"]}
+    return pd.DataFrame([{"component": k, "energy_pj": v * 1e12, "paper_energy_pj": paper.get(k),
+                          "ratio_to_paper": v * 1e12 / paper[k] if k in paper else None,
                           "source": s} for k, (v, s) in ours.items()])
 
 

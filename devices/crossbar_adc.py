@@ -75,18 +75,36 @@ def fit_noise(p: np.ndarray, i: np.ndarray, coef) -> dict:
 REFERENCES = ("nominal", "calibrated")
 
 
-def analyse(p: np.ndarray, i: np.ndarray, coef_nominal, rows: int, bits: int, reference: str) -> dict:
+def scale_noise(noise: dict, rows_from: int, rows_to: int) -> dict:
+    """Device-variation fit of a `rows_from` column carried to `rows_to` rows: the popcount-independent terms
+    (d0, s0: every row's HRS-type cell) scale with the row count, the per-popcount terms (d1, s1) stay."""
+    f = rows_to / rows_from
+    return {"mean_offset": [noise["mean_offset"][0] * f, noise["mean_offset"][1]],
+            "variance": [noise["variance"][0] * f, noise["variance"][1]]}
+
+
+def analyse(p: np.ndarray, i: np.ndarray, coef_nominal, rows: int, bits: int, reference: str,
+            read_variance=(0.0, 0.0), noise: dict | None = None) -> dict:
     """Error model of samples (popcount p, current i) for ADC thresholds on the `reference` curve.
 
+    `read_variance` (s0, s1) [A^2]: read noise (devices/noise.py) added to the device-variation variance.
+    `noise`: a device-variation fit to use instead of fitting the samples (e.g. `scale_noise` of another height).
     Adds `reference`, `reference_coefficients`, `noise` and the ADC applied to the samples themselves
-    (`empirical_error_rate`, `empirical_mean`, `empirical_sigma`).
+    (`empirical_error_rate`, `empirical_mean`, `empirical_sigma`; device variation only, no read noise).
     """
     if reference not in REFERENCES:
         raise ValueError(f"crossbar.adc_reference must be one of {', '.join(REFERENCES)}, got {reference!r}")
     p, i = np.asarray(p), np.asarray(i, float)
     coef = list(coef_nominal) if reference == "nominal" else fit_transfer(p, i, len(coef_nominal) - 1)["coefficients"]
-    noise = fit_noise(p, i, coef)
-    m = error_model(coef, noise, rows, bits)
+    if noise is None:
+        noise = fit_noise(p, i, coef)
+    elif reference == "calibrated":          # given fit: its mean curve is the calibrated reference itself
+        coef = (np.asarray(coef_nominal, float)
+                + np.pad(noise["mean_offset"], (0, len(coef_nominal) - 2))).tolist()
+        noise = {"mean_offset": [0.0, 0.0], "variance": noise["variance"]}
+    total = {"mean_offset": noise["mean_offset"],
+             "variance": [noise["variance"][0] + read_variance[0], noise["variance"][1] + read_variance[1]]}
+    m = error_model(coef, total, rows, bits)
     emp = convert(i, np.array(m["thresholds_a"]), np.array(m["codes_popcount"])) - p
     return {"reference": reference, "reference_coefficients": coef, "noise": noise, **m,
             "empirical_error_rate": float((emp != 0).mean()), "empirical_mean": float(emp.mean()),

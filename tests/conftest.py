@@ -79,7 +79,7 @@ def rng_model_example(**over) -> dict:
 
 def crossbar_model_example(rows: int = 4, **over) -> dict:
     """Smallest valid results/devices/crossbar_model.json (ideal reads)."""
-    d = {"schema_version": 1, "rows": rows, "adc_bits": 8,
+    d = {"schema_version": 2, "rows": rows, "adc_bits": 8,
          "transfer": {"coefficients": [0.0, 1e-7], "lsb_a": 1e-7},
          "error_model": {"offsets": [[0]] * (rows + 1), "probs": [[1.0]] * (rows + 1), "mean": 0.0, "sigma": 0.0,
                          "error_rate": 0.0},

@@ -5,7 +5,7 @@ import math
 import pytest
 import yaml
 
-from cim.costs import PASS_COMPONENTS, model_costs
+from cim.costs import ANALOG, PASS_COMPONENTS, PERIPHERY_KEYS, model_costs
 from cim.devices import DeviceModelError, crossbar_costs, rng_costs
 from conftest import crossbar_model_example, rng_model_example
 from cim.mapping import Crossbar, Layer, dropout_modules, map_layer, map_model, topology_modules, unmapped
@@ -15,7 +15,10 @@ from conftest import REPO
 ARCH = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["arch"]
 DEV = {"crossbar": {"energy_per_weight_j": 2e-15, "wordline_per_weight_j": 5e-16, "split": True, "latency_s": 1e-9,
                     "cell_area_m2": 1e-13, "file": "x"},
-       "rng": {"energy_j": 4e-12, "latency_s": 16e-9, "area_m2": 30e-12, "power_w": 2.5e-4, "file": "r"}}
+       "rng": {"energy_j": 4e-12, "latency_s": 16e-9, "area_m2": 30e-12, "power_w": 2.5e-4, "file": "r"},
+       "periphery": {"frontend_j": 1e-13, "t_read_s": 5.5e-9, "adc_j": 4e-13, "t_conv_s": 4.5e-9, "mux_j": 2e-14,
+                     "mux_ratio": 8, "wordline_j": 3e-13, "t_wordline_s": 1.3e-10, "adc_area_m2": 100e-12,
+                     "frontend_area_m2": 5e-12, "bits": 8, "rows": 256, "file": "p"}}
 CONV = Layer("c", "conv", c_in=20, c_out=10, k=3, positions=16)   # 4 x 4 output
 SMALL = Crossbar(rows=32, cols=8)                                   # 32 weights per column, 8 neurons
 
@@ -65,7 +68,7 @@ def test_dropout_module_counts():
 
 def _costs(T=10, strategy="unroll"):
     layers = [CONV, Layer("f", "linear", c_in=160, c_out=10, dropout=False)]
-    arch = {**ARCH, "crossbar": {"rows": 32, "cols": 8, "pair_along": "rows"}, "count_wordlines": True}
+    arch = {**ARCH, "crossbar": {"rows": 32, "cols": 8, "pair_along": "rows"}}
     return model_costs(layers, DEV, arch, T, strategy)
 
 
@@ -84,26 +87,61 @@ def test_totals_are_sums_of_parts(strategy):
     # hand check of one component: crossbar energy = weight reads x energy per weight read
     assert c["pass"]["energy_j"]["crossbar"] == pytest.approx((1800 * 16 + 1600) * 2e-15)
     assert c["pass"]["energy_j"]["rng"] == pytest.approx(4e-12)
-    # word lines span the 8 columns of an array: (180 rows x 2 tiles x 16 positions + 160 rows x 2 tiles) x 8
-    assert c["pass"]["energy_j"]["wordline"] == pytest.approx((180 * 2 * 16 + 160 * 2) * 8 * 5e-16)
-    off = model_costs([CONV], DEV, {**ARCH, "crossbar": {"rows": 32, "cols": 8, "pair_along": "rows"}}, T=1)
-    assert not ARCH["count_wordlines"] and off["pass"]["energy_j"]["wordline"] == 0   # inside decoding/sensing
+    # one SPICE row activation per driven row and array read: 180 rows x 2 tiles x 16 positions + 160 rows x 2 tiles
+    assert c["pass"]["energy_j"]["wordline"] == pytest.approx((180 * 2 * 16 + 160 * 2) * 3e-13)
+    # front end, ADC, mux: one per column conversion (unroll: 6 segments x 10 outputs x 16 positions + 5 x 10)
+    conv = c["counts_per_pass"]["adc_conversions"]
+    assert conv == {"unroll": 6 * 10 * 16 + 5 * 10, "kernel": 9 * 10 * 16 + 5 * 10}[strategy]
+    for comp, e in (("frontend", 1e-13), ("adc", 4e-13), ("mux", 2e-14)):
+        assert c["pass"]["energy_j"][comp] == pytest.approx(conv * e)
+    spice = sum(c["inference"]["energy_j"][k] for k in ANALOG)
+    assert c["inference"]["spice_share"] == pytest.approx(spice / c["inference"]["energy_total_j"])
 
 
 def test_op_units_of_periphery():
-    """Table II energies are per array read; `op: column_read` charges one per ADC conversion instead."""
-    per_array = _costs(T=1)
+    """The adder counts one add per partial sum by default; `op: array_read` charges one per array read instead."""
+    per_col = _costs(T=1)
     e_add = ARCH["periphery"]["adder_accumulator"]["energy_pj"] * 1e-12
-    n = per_array["counts_per_pass"]
-    assert per_array["pass"]["energy_j"]["adder_accumulator"] == pytest.approx(n["array_activations"] * e_add)
-    arch = {**ARCH, "crossbar": {"rows": 32, "cols": 8, "pair_along": "rows"}, "count_wordlines": True,
+    n = per_col["counts_per_pass"]
+    assert per_col["pass"]["energy_j"]["adder_accumulator"] == pytest.approx(n["adc_conversions"] * e_add)
+    arch = {**ARCH, "crossbar": {"rows": 32, "cols": 8, "pair_along": "rows"},
             "periphery": {**ARCH["periphery"], "adder_accumulator": {**ARCH["periphery"]["adder_accumulator"],
-                                                                     "op": "column_read"}}}
-    per_col = model_costs([CONV, Layer("f", "linear", c_in=160, c_out=10)], DEV, arch, 1, "unroll")
-    assert per_col["pass"]["energy_j"]["adder_accumulator"] == pytest.approx((6 * 10 * 16 + 5 * 10) * e_add)
+                                                                     "op": "array_read"}}}
+    per_arr = model_costs([CONV, Layer("f", "linear", c_in=160, c_out=10)], DEV, arch, 1, "unroll")
+    assert per_arr["pass"]["energy_j"]["adder_accumulator"] == pytest.approx(n["array_activations"] * e_add)
     bad = {**arch, "periphery": {**arch["periphery"], "averaging": {**ARCH["periphery"]["averaging"], "op": "output"}}}
     with pytest.raises(ValueError, match=r"^arch.periphery.averaging.op: not settable"):
         model_costs([CONV], DEV, bad, 1)
+
+
+def test_no_analog_line_is_a_config_constant():
+    """Analog lines follow the SPICE results (dev) and nothing else; the config may hold digital blocks only."""
+    assert set(ARCH["periphery"]) == set(PERIPHERY_KEYS)
+    c0 = _costs(T=1)
+    for comp in ANALOG:
+        assert c0["origin"][comp].startswith("SPICE: ")
+    for comp in set(c0["origin"]) - set(ANALOG):
+        assert c0["origin"][comp].startswith("cited: ")
+    scaled = {k: ({**v, **{q: 2 * x for q, x in v.items() if q.endswith("_j")}} if isinstance(v, dict) else v)
+              for k, v in DEV.items()}
+    c1 = model_costs([CONV, Layer("f", "linear", c_in=160, c_out=10, dropout=False)], scaled,
+                     {**ARCH, "crossbar": {"rows": 32, "cols": 8, "pair_along": "rows"}}, 1, "unroll")
+    for comp in ANALOG:
+        assert c1["inference"]["energy_j"][comp] == pytest.approx(2 * c0["inference"]["energy_j"][comp])
+        assert c0["inference"]["energy_j"][comp] > 0
+    for comp in set(c0["inference"]["energy_j"]) - set(ANALOG):
+        assert c1["inference"]["energy_j"][comp] == pytest.approx(c0["inference"]["energy_j"][comp])
+    bad = {**ARCH, "periphery": {**ARCH["periphery"], "adc": dict(ARCH["periphery"]["comparator"])}}
+    with pytest.raises(ValueError, match=r"^arch.periphery.adc: not a digital block"):
+        model_costs([CONV], DEV, bad, 1)
+
+
+def test_active_rows_split_reads_not_arrays():
+    arch = {**ARCH, "crossbar": {"rows": 32, "cols": 8, "pair_along": "rows"}}
+    full, half = (model_costs([CONV], DEV, arch, 1, "unroll", r) for r in (None, 16))
+    assert half["counts_per_pass"]["adc_conversions"] == 12 * 10 * 16 and full["area_total_m2"] == half["area_total_m2"]
+    with pytest.raises(ValueError, match="must divide arch.crossbar.rows = 32"):
+        model_costs([CONV], DEV, arch, 1, "unroll", 12)
 
 
 def test_energy_and_latency_linear_in_T():
@@ -112,7 +150,8 @@ def test_energy_and_latency_linear_in_T():
     assert e[1] == pytest.approx(2 * e[0]) and e[2] == pytest.approx(5 * e[0])
     assert t[2] == pytest.approx(5 * t[0])
     per_pass = _costs(1)
-    assert e[0] == pytest.approx(per_pass["pass"]["energy_total_j"] + ARCH["periphery"]["averaging"]["energy_pj"] * 1e-12)
+    assert e[0] == pytest.approx(per_pass["pass"]["energy_total_j"]
+                                 + 10 * ARCH["periphery"]["averaging"]["energy_pj"] * 1e-12)   # 10 output values
 
 
 def test_missing_device_model_names_rule(tmp_path):
@@ -133,9 +172,11 @@ def test_device_model_adapters(tmp_path):
     c = crossbar_costs(xb)
     assert c["split"] and c["energy_per_weight_j"] == pytest.approx(2e-15)
     assert c["wordline_per_weight_j"] == pytest.approx(8e-15)
-    t2 = table2({"crossbar": c, "rng": DEV["rng"]}, ARCH).set_index("component")
+    t2 = table2({"crossbar": c, "rng": DEV["rng"], "periphery": DEV["periphery"]}, ARCH).set_index("component")
     assert t2.loc["crossbar", "energy_pj"] == pytest.approx(0.512 * 256)        # 256 columns, read lines only
-    assert t2.loc["wordline", "energy_pj"] == pytest.approx(2.048 * 256)
+    assert t2.loc["wordline", "energy_pj"] == pytest.approx(0.3 * 256)          # SPICE row activation x rows
+    assert t2.loc["readout", "energy_pj"] == pytest.approx(t2.loc[["wordline", "frontend", "adc", "mux"],
+                                                                  "energy_pj"].sum())
     assert t2.loc["crossbar", "paper_energy_pj"] == 0.65 and math.isnan(t2.loc["wordline", "paper_energy_pj"])
     xb.write_text(json.dumps(crossbar_model_example(256, energy={**split, "cols": 128,
                                                                   "wordline_per_row_activation_pj": 1.28})))

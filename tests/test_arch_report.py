@@ -20,7 +20,14 @@ def _devices(tmp):
     xb.write_text(json.dumps(crossbar_model_example(256, latency_ns=2.0, energy={
         "column_read_pj": 0.5, "column_read_lines_pj": 0.1, "column_wordline_pj": 0.4, "t_read_ns": 0.5})))
     rng.write_text(json.dumps(rng_model_example(latency_ns=16.0, cycle_period_ns=17.0)))
-    return xb, rng
+    per = tmp / "periphery_model.json"
+    b, r = CONFIG["crossbar"]["model_adc_bits"], CONFIG["crossbar"]["model_rows"]
+    per.write_text(json.dumps({"mux_ratio": 8, "wordline": {"energy_per_row_activation_j": 3e-13, "delay_s": 1e-10},
+                               "adc": {str(b): {"energy_per_conversion_j": 4e-13, "t_conv_s": 4.5e-9,
+                                                "mux_energy_per_select_j": 2e-14, "area_m2": 1e-10}},
+                               "frontend": {str(r): {"energy_per_read_j": 1.5e-13, "t_read_s": 5.5e-9,
+                                                     "area_m2": 5e-12}}}))
+    return xb, rng, per
 
 
 @pytest.fixture(scope="module")
@@ -33,14 +40,15 @@ def built(tmp_path_factory):
     torch.set_num_threads(1)
     tmp = tmp_path_factory.mktemp("arch")
     cfg = {**CONFIG, "arch": ARCH}
-    xb, rng = _devices(tmp)
+    xb, rng, per = _devices(tmp)
     shapes, costs = tmp / "shapes.json", tmp / "costs.json"
     arch_shapes.main(NS(params=NS(cfg=cfg), threads=1, wildcards=NS(workload="lenet5_mnist"), output=NS(shapes=shapes)))
     arch_costs.main(NS(params=NS(cfg=cfg), wildcards=NS(workload="lenet5_mnist"),
-                       input=NS(shapes=shapes, rng=rng, crossbar=xb), output=NS(costs=costs, layers=tmp / "l.csv")))
+                       input=NS(shapes=shapes, rng=rng, crossbar=xb, periphery=per),
+                       output=NS(costs=costs, layers=tmp / "l.csv")))
     t = {k: tmp / f"{k}.csv" for k in ("table2", "table7", "table7_layers", "table8", "breakdown")}
     pngs = {k: tmp / f"{k}.png" for k in ("table2_png", "table8_png", "energy_vs_t")}
-    arch_tables.main(NS(params=NS(cfg=cfg), input=NS(costs=[costs], table7_shapes=shapes, rng=rng, crossbar=xb),
+    arch_tables.main(NS(params=NS(cfg=cfg), input=NS(costs=[costs], table7_shapes=shapes, rng=rng, crossbar=xb, periphery=per),
                         output=NS(**t, **pngs)))
     run = tmp / "nn" / "mnist_lenet5_scaledrop_s0"
     run.mkdir(parents=True)
@@ -106,4 +114,7 @@ def test_report_md_renders_offline(built):
     s = built["costs"]["strategies"]["unroll"]
     assert f"{s['inference']['energy_total_j'] * 1e6:.3g} uJ per image" in md        # headline from costs.json
     assert "| lenet5_mnist | wordline |" in md and "| wordline |" in md                # own line, Table II too
+    assert "SPICE-predicted share of the total" in md and "| counted_per | origin |" in md
+    lines = [ln for ln in md.splitlines() if ln.startswith("| lenet5_mnist | ")]
+    assert lines and all("SPICE: " in ln or "cited: " in ln for ln in lines if ln.count("|") == 7)
     assert all(p.stat().st_size > 1000 for p in built["pngs"].values())

@@ -4,7 +4,7 @@ ARCH = config["arch"]
 ARCH_DIR = f"{RES}/arch"
 TABLES = f"{RES}/tables"
 ARCH_WL = [w["name"] for w in ARCH["workloads"]]
-ARCH_CFG = ("seed", "arch")
+ARCH_CFG = ("seed", "arch", "crossbar.model_adc_bits", "crossbar.model_rows")
 
 
 rule arch_shapes:
@@ -34,6 +34,7 @@ rule arch_costs:
         shapes=f"{ARCH_DIR}/{{workload}}/shapes.json",
         rng=DEVICE_MODELS["rng"],
         crossbar=DEVICE_MODELS["crossbar"],
+        periphery=DEVICE_MODELS["periphery"],
         lib=LIB["cim"],
     output:
         costs=f"{ARCH_DIR}/{{workload}}/costs.json",
@@ -61,6 +62,7 @@ rule arch_tables:
         table7_shapes=f"{ARCH_DIR}/{ARCH['table7_workload']}/shapes.json",
         rng=DEVICE_MODELS["rng"],
         crossbar=DEVICE_MODELS["crossbar"],
+        periphery=DEVICE_MODELS["periphery"],
         lib=LIB["cim"],
     output:
         table2=report(f"{TABLES}/table2_energy.csv", caption="../report/arch_table2.rst", category="Architecture"),

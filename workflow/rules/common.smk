@@ -78,7 +78,8 @@ def ev_shift_models(wc):
 
 
 # ---- input functions of arch.smk ----
-DEVICE_MODELS = {"rng": f"{RES}/devices/rng_model.json", "crossbar": f"{RES}/devices/crossbar_model.json"}
+DEVICE_MODELS = {"rng": f"{RES}/devices/rng_model.json", "crossbar": f"{RES}/devices/crossbar_model.json",
+                 "periphery": f"{RES}/devices/periphery_model.json"}
 
 
 def nn_runs():

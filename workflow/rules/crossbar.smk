@@ -5,7 +5,7 @@ XB = config["crossbar"]
 XB_DIR = f"{RES}/crossbar"
 XB_SPEC = ("seed", "spice", *(f"crossbar.{k}" for k in ("access_w_nm", "access_l_nm", "r_wire_ohm", "c_wire_ff",
                                                          "t_slot_ps", "t_edge_ps", "v_read", "mtj", "variation")))
-XB_ROWS = sorted(set(XB["rows"]) | {XB["model_rows"]})
+XB_ROWS = sorted(set(XB["rows"]) | {XB["model_rows"]} | set(config.get("codesign", {}).get("rows", [])))
 XB_MC_ROWS = sorted(set(XB["mc"].get("rows", [])) | {XB["model_rows"]})
 XB_VARS = sorted({f"{float(v):g}" for v in XB["variation"]["levels"] if float(v) > 0}
                  | {f"{float(XB['variation']['model_level']):g}"} - {"0"}, key=float)
@@ -66,6 +66,7 @@ rule crossbar_model:
         mc=expand(f"{XB_DIR}/mc/r{{rows}}_v{{var}}_c{{chunk}}.csv", rows=XB_MC_ROWS, var=XB_VARS,
                   chunk=range(XB["mc"]["chunks"])),
         lib=LIB["devices"],
+        periphery=f"{RES}/devices/periphery_model.json",
     output:
         model=f"{RES}/devices/crossbar_model.json",
         summary=f"{XB_DIR}/summary.csv",

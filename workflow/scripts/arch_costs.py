@@ -9,6 +9,7 @@ from scaledrop import model_files
 from cim.costs import model_costs
 from cim.devices import crossbar_costs, rng_costs
 from cim.mapping import Layer
+from cim.periphery import periphery_costs
 
 
 def load_layers(path, input_bits: int = 8) -> tuple[dict, list[Layer]]:
@@ -18,14 +19,17 @@ def load_layers(path, input_bits: int = 8) -> tuple[dict, list[Layer]]:
     return d, [Layer.from_dict(x, f"{path}: layers[{i}]", input_bits) for i, x in enumerate(d["layers"])]
 
 
-def device_models(inp) -> dict:
-    return {"rng": rng_costs(inp.rng), "crossbar": crossbar_costs(inp.crossbar)}
+def device_models(inp, config: dict) -> dict:
+    """SPICE-derived costs: RNG, crossbar read lines, readout periphery at the model's ADC bits and rows."""
+    xb = config["crossbar"]
+    return {"rng": rng_costs(inp.rng), "crossbar": crossbar_costs(inp.crossbar),
+            "periphery": periphery_costs(inp.periphery, xb["model_adc_bits"], xb["model_rows"])}
 
 
 def main(sm) -> None:
     arch = sm.params.cfg["arch"]
     shapes, layers = load_layers(sm.input.shapes, arch["input_bits"])
-    dev = device_models(sm.input)
+    dev = device_models(sm.input, sm.params.cfg)
     out = {"schema_version": model_files.schema_version("costs"), "workload": sm.wildcards.workload, "model": shapes.get("model"), "n_classes": shapes.get("n_classes"),
            "devices": dev, "strategies": {}, "energy_vs_T": {}}
     frames = []

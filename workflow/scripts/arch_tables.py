@@ -15,7 +15,7 @@ from cim.tables import breakdown, table2, table7, table8  # noqa: E402
 def main(sm) -> None:
     arch, out = sm.params.cfg["arch"], sm.output
     costs = {c["workload"]: c for c in map(model_files.read_costs, sm.input.costs)}
-    dev = device_models(sm.input)
+    dev = device_models(sm.input, sm.params.cfg)
     t2 = table2(dev, arch)
     _, layers = load_layers(sm.input.table7_shapes, arch["input_bits"])
     t7, t7_layers = table7(layers, dev["rng"], arch["table7_workload"])

@@ -1,5 +1,7 @@
-"""Rule crossbar_model: ADC error models (every rows x bits x var x reference, Sec. V-C) and
-results/devices/crossbar_model.json (+ summary CSV, confusion CSV, plots) for the NN and architecture side."""
+"""Rule crossbar_model: ADC error models (every rows x bits x var x reference, Sec. V-C) with device variation AND
+read noise (cells' shot/thermal noise over the integration window, kT/C, comparator noise + offset residual; from
+results/devices/periphery_model.json via devices/noise.py) -> results/devices/crossbar_model.json (+ summary CSV,
+confusion CSV, plots). Column heights without their own MC take the variation fit of model_rows scaled per row."""
 import json
 
 import matplotlib
@@ -12,6 +14,7 @@ import pandas as pd  # noqa: E402
 import common  # noqa: E402
 from scaledrop import model_files  # noqa: E402
 from devices import crossbar_adc as xa  # noqa: E402
+from devices import noise as nz  # noqa: E402
 from devices.params import load_params, mtj_rp  # noqa: E402
 from devices.spice import versions  # noqa: E402
 
@@ -33,16 +36,48 @@ if inp.mc:
     mc = pd.concat([pd.read_csv(f) for f in inp.mc], ignore_index=True)
     sets.update({(int(r), float(v)): g for (r, v), g in mc.groupby(["rows", "variation_level"])})
 
-bits_all = sorted(set(c["adc_bits"]) | {c["model_adc_bits"]})
+per = load(inp.periphery)
+sig_adc = per["comparator"]["input_referred_sigma_v"]
+t_int = cfg["periphery"]["frontend"]["t_int_ns"] * 1e-9
+read_var = {}
+for R in tr:
+    fe = per["frontend"].get(str(R))
+    if fe is None:
+        raise ValueError(f"{inp.periphery}: no front end for {R} rows; rerun rule periph_model")
+    read_var[R] = {**nz.variance_terms(tr[R]["linear"], c["v_read"], t_int, fe["c_int_f"], sig_adc,
+                                       cfg["spice"]["temperature_c"]), "c_int_f": fe["c_int_f"]}
+
+# heights without their own MC: nominal samples of that height, variation fit of model_rows scaled per row
+R0 = c["model_rows"]
+scaled = {}
+for (r0, lvl) in [k for k in sets if k[0] == R0 and k[1] > 0]:
+    fit0 = xa.fit_noise(sets[r0, lvl].popcount, sets[r0, lvl].current_a, tr[R0]["coefficients"])
+    for R in tr:
+        if (R, lvl) not in sets:
+            scaled[R, lvl] = xa.scale_noise(fit0, R0, R)
+            sets[R, lvl] = sets[R, 0.0]
+
+bits_all = sorted(set(c["adc_bits"]) | {c["model_adc_bits"]} | set(cfg.get("codesign", {}).get("adc_bits", [])))
 res, summary, conf = {}, [], []
 for (R, lvl), df in sorted(sets.items()):
     t, e = tr[R], en[R]
     for bits in bits_all:
         for ref in xa.REFERENCES:
-            a = res[R, lvl, bits, ref] = xa.analyse(df.popcount.to_numpy(), df.current_a.to_numpy(),
-                                                    t["coefficients"], R, bits, ref)
+            kw = {"noise": scaled.get((R, lvl))}
+            a = res[R, lvl, bits, ref] = xa.analyse(df.popcount.to_numpy(), df.current_a.to_numpy(), t["coefficients"],
+                                                    R, bits, ref, read_variance=read_var[R]["total"], **kw)
+            a0 = xa.analyse(df.popcount.to_numpy(), df.current_a.to_numpy(), t["coefficients"], R, bits, ref, **kw)
+            per_code = (R + 1) / min(2 ** bits, R + 1)        # popcounts per ADC code
+            i_mid = np.polynomial.polynomial.polyval(R / 2, t["linear"])
+            rv = read_var[R]["total"]
             summary.append({"rows": R, "adc_bits": bits, "variation_level": lvl, "adc_reference": ref,
+                            "variation_source": "scaled" if (R, lvl) in scaled else ("mc" if lvl > 0 else "nominal"),
                             "error_rate": a["error_rate"], "error_mean": a["mean"], "error_sigma": a["sigma"],
+                            "error_mean_adc_lsb": a["mean"] / per_code, "error_sigma_adc_lsb": a["sigma"] / per_code,
+                            "error_rate_no_read_noise": a0["error_rate"], "error_sigma_no_read_noise": a0["sigma"],
+                            "read_noise_sigma_popcount": float(np.sqrt(rv[0] + rv[1] * R / 2) / abs(t["lsb_a"])),
+                            "shot_sigma_popcount": float(nz.column_sigma_i(
+                                i_mid, c["v_read"], t_int, cfg["spice"]["temperature_c"]) / abs(t["lsb_a"])),
                             "empirical_error_rate": a["empirical_error_rate"], "empirical_mean": a["empirical_mean"],
                             "n_samples": len(df), "r2": t["r2"], "max_error_popcount": t["max_error_popcount"],
                             "ir_drop_max_error_popcount": t["ir_drop_max_error_popcount"],
@@ -51,6 +86,9 @@ for (R, lvl), df in sorted(sets.items()):
             conf += [{"rows": R, "adc_bits": bits, "variation_level": lvl, "adc_reference": ref, "popcount": p,
                       "offset": o, "prob": q}
                      for p, (offs, prs) in enumerate(zip(a["offsets"], a["probs"])) for o, q in zip(offs, prs)]
+            if (R, lvl, bits, ref) == (c["model_rows"], float(c["variation"]["model_level"]), c["model_adc_bits"],
+                                       c["adc_reference"]):
+                res["no_read_noise"] = a0
 summary = pd.DataFrame(summary)
 common.write_csv(snakemake.output.summary, summary)  # noqa: F821
 common.write_csv(snakemake.output.confusion, pd.DataFrame(conf))  # noqa: F821
@@ -76,6 +114,14 @@ model = {
     "error_model": {"form": "P(p_hat = p + offsets[p][j] | p) = probs[p][j], p = 0..rows; ADC thresholds on the "
                             "`reference` curve I_ref(p) = sum_k reference_coefficients[k] p**k",
                     **{k: m[k] for k in ERR_KEYS}},
+    "error_model_no_read_noise": {k: res["no_read_noise"][k] for k in ("mean", "sigma", "error_rate")},
+    "read_noise": {"form": "variance [A^2] = s0 + s1 p added to the device-variation variance; per source",
+                   "t_int_s": t_int, "c_int_f": read_var[R]["c_int_f"], "v_read": c["v_read"],
+                   "adc_input_sigma_v": sig_adc,
+                   **{k: read_var[R][k] for k in ("cells", "ktc", "adc", "total")},
+                   "sources": "cells: 2qI coth(qV/2kT) over df = 1/(2 t_int); ktc: kT C_int / t_int^2; adc: "
+                              "(comparator noise + offset residual) x C_int / t_int (devices/noise.py)",
+                   "file": inp.periphery},
     "error_model_by_reference": {r: {k: res[R, lvl, bits, r][k] for k in ("mean", "sigma", "error_rate",
                                                                           "empirical_error_rate", "empirical_mean")}
                                  for r in xa.REFERENCES},
@@ -92,9 +138,8 @@ model = {
                         "gates, no word-line wire); array_mvm_read_lines_pj = cols x column read lines (the array, "
                         "like paper Table II 'crossbar array'); array_mvm_wordline_pj = rows x one word-line "
                         "activation (cols x 2 access gates + 2 cols cell pitches of wire, charged once per MVM); "
-                        "array_mvm_pj = sum. Architecture: use array_mvm_read_lines_pj (per weight: "
-                        "column_read_lines_pj / rows) next to the paper's decoding/sensing, which already holds the "
-                        "word-line drivers (NVSim); use array_mvm_pj only without a separate decoder term."},
+                        "array_mvm_pj = sum. Architecture (cim): read lines from here; the word line is priced by its own SPICE "
+                        "driver chain + decoder sized for this load (results/devices/periphery_model.json)."},
     "latency_ns": e["latency_ns"],
     "area": {"array_um2": 2 * R * c["cols"] * cell_um2, "cell_um2": cell_um2, "weight_um2": 2 * cell_um2,
              "basis": f"2 cells per weight x rows x cols x {c['area']['cell_f2']:g} F^2 per 2T-1MTJ SOT cell, "
