@@ -91,22 +91,31 @@ def main(sm):
     df = df.sort_values(["pareto", "energy_uj"], ascending=[False, True])
     common.write_csv(sm.output.csv, df)
 
-    fig, ax = plt.subplots(figsize=(5.6, 3.8))
-    sc = ax.scatter(df.energy_uj, df.accuracy_mc, c=df.ood_auroc, cmap="viridis", s=18 + 4 * df.adc_bits)
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.8), gridspec_kw={"width_ratios": [1, 1.3]})
     front = df[df.pareto].sort_values("energy_uj")
-    ax.plot(front.energy_uj, front.accuracy_mc, "k-", lw=0.8, label="Pareto front")
     pd_pt = df[df.paper_design_point]
-    if len(pd_pt):
-        ax.plot(pd_pt.energy_uj, pd_pt.accuracy_mc, "r*", ms=12, label="paper design point (ours, SPICE)")
     paper_e = PAPER_TABLE8_OURS_UJ.get(cd["model"])
-    if paper_e is not None:
-        ax.axvline(paper_e, c="r", ls=":", lw=0.8, label=f"paper Table VIII energy ({paper_e} uJ)")
-    ax.axhline(acc0, c="0.5", ls="--", lw=0.8, label="ideal readout")
-    for rw in df.itertuples():
-        ax.annotate(f"{rw.rows}/{rw.adc_bits}b", (rw.energy_uj, rw.accuracy_mc), fontsize=5)
-    fig.colorbar(sc, label="OOD AUROC (entropy)")
-    ax.set(xscale="log", xlabel=f"energy per image (uJ, T = {arch['T']})", ylabel="MC accuracy (%)")
-    ax.legend(fontsize=6)
+    for k, ax in enumerate(axes):
+        sc = ax.scatter(df.energy_uj, df.accuracy_mc, c=df.ood_auroc, cmap="viridis", s=18 + 4 * df.adc_bits,
+                        vmin=df.ood_auroc.min(), vmax=max(df.ood_auroc.max(), auc0))
+        ax.plot(front.energy_uj, front.accuracy_mc, "k-", lw=0.8, label="Pareto front")
+        if len(pd_pt):
+            ax.plot(pd_pt.energy_uj, pd_pt.accuracy_mc, "r*", ms=12, mfc="none", label="paper's configuration (ours)")
+        ax.axhline(acc0, c="0.5", ls="--", lw=0.8, label="ideal readout")
+        ax.set(xlabel=f"energy per image (uJ, T = {arch['T']})", ylabel="MC accuracy (%)")
+        if k == 0:
+            if paper_e is not None:
+                ax.axvline(paper_e, c="r", ls=":", lw=0.8, label=f"paper Table VIII energy ({paper_e} uJ)")
+            ax.set_xscale("log")
+            ax.legend(fontsize=6, loc="lower left")
+        else:                                  # zoom on the designs within 5 points of the ideal readout
+            near = df[df.accuracy_mc >= acc0 - 5]
+            ax.set_ylim(acc0 - 5, max(near.accuracy_mc.max(), acc0) + 0.5)
+            ax.set_xlim(near.energy_uj.min() * 0.97, near.energy_uj.max() * 1.03)
+            for rw in near.itertuples():
+                ax.annotate(f"{rw.rows}r/{rw.adc_bits}b", (rw.energy_uj, rw.accuracy_mc), fontsize=6)
+            ax.set_title("zoom: within 5 points of the ideal readout", fontsize=8)
+    fig.colorbar(sc, ax=axes, label="OOD AUROC (entropy)")
     common.save_fig(sm.output.png, fig)
     with open(sm.log[0], "w") as fh:
         fh.write(df.to_string() + f"\nideal: acc {acc0:.2f} auroc {auc0:.4f}\n")
