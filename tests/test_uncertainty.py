@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 import nn.uncertainty as U
+from conftest import write_rng_model
 from nn import metrics
 from nn.convert import to_scale_dropout_bnn
 from nn.inject import set_device_sampler
@@ -137,9 +138,8 @@ def test_mixture_summary_with_equal_weights_is_the_mc_summary():
 
 def test_device_sampler_file(tmp_path, monkeypatch):
     monkeypatch.setattr(U, "_exact_module", lambda: None)
-    f = tmp_path / "rng_model.json"
-    f.write_text(json.dumps({"schema_version": 2, "targets": [
-        {"p": p, "epsilon_mu": 0.3, "epsilon_sigma": 0.0} for p in (0.1, 0.2, 0.5)]}))
+    f = write_rng_model(tmp_path / "rng_model.json",
+                        [{"p": p, "epsilon_mu": 0.3, "epsilon_sigma": 0.0} for p in (0.1, 0.2, 0.5)])
     m, x = _lenet(), torch.randn(6, 1, 28, 28)
     before = [d.sampler for d in dropout_layers(m)]
     u = U.predict_uncertainty(m, x, T=10, sampler=f, multiplier=2.0, generator=torch.Generator().manual_seed(1))
