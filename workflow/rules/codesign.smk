@@ -6,6 +6,7 @@ CD = config["codesign"]
 
 rule codesign:
     input:
+        lib=LIB["nn"],
         model=f"{RES}/nn/{CD['dataset']}_{CD['model']}_scaledrop_s{config['nn']['seeds'][0]}/model.pt",
         confusion=f"{RES}/crossbar/adc_confusion.csv",
         crossbar_model=f"{RES}/devices/crossbar_model.json",
@@ -18,8 +19,8 @@ rule codesign:
         png=report(f"{RES}/tables/codesign_pareto.png", caption="../report/codesign_pareto.rst", category="Co-design"),
     params:
         cfg=cfg_sections("seed", "data_dir", "codesign", "crossbar", "arch"),
-    log: f"{RES}/logs/codesign.log"
-    benchmark: f"{RES}/benchmarks/codesign.tsv"
+    log: f"{LOGS}/codesign.log"
+    benchmark: f"{BENCH}/codesign.tsv"
     threads: 1
     resources: mem_mb=4000, runtime=15
     script: "../scripts/codesign.py"

@@ -17,14 +17,15 @@ wildcard_constraints:
 
 rule periph_frontend:
     input:
+        lib=LIB["devices"],
         transfer=expand(f"{RES}/crossbar/transfer/r{{rows}}.json", rows=PER_ROWS),
     output:
         json=f"{PER_DIR}/frontend.json",
         png=report(f"{PER_DIR}/frontend.png", caption="../report/periph_frontend.rst", category="Periphery"),
     params:
         cfg=cfg_sections("seed", "spice", "crossbar", "periphery"),
-    log: f"{PER_DIR}/logs/periph_frontend.log"
-    benchmark: f"{PER_DIR}/benchmarks/periph_frontend.tsv"
+    log: f"{LOGS}/periph_frontend.log"
+    benchmark: f"{BENCH}/periph_frontend.tsv"
     threads: 1
     resources: mem_mb=1000, runtime=5
     script: "../scripts/periph_frontend.py"
@@ -32,25 +33,28 @@ rule periph_frontend:
 
 rule periph_adc:
     input:
+        lib=LIB["devices"],
         frontend=f"{PER_DIR}/frontend.json",
     output:
         json=f"{PER_DIR}/adc_b{{bits}}.json",
     params:
         cfg=cfg_sections("seed", "spice", "crossbar", "periphery"),
-    log: f"{PER_DIR}/logs/periph_adc_b{{bits}}.log"
-    benchmark: f"{PER_DIR}/benchmarks/periph_adc_b{{bits}}.tsv"
+    log: f"{LOGS}/periph_adc_b{{bits}}.log"
+    benchmark: f"{BENCH}/periph_adc_b{{bits}}.tsv"
     threads: 1
     resources: mem_mb=1000, runtime=10
     script: "../scripts/periph_adc.py"
 
 
 rule periph_comparator:
+    input:
+        lib=LIB["devices"],
     output:
         json=f"{PER_DIR}/comparator.json",
     params:
         cfg=cfg_sections("seed", "spice", "periphery"),
-    log: f"{PER_DIR}/logs/periph_comparator.log"
-    benchmark: f"{PER_DIR}/benchmarks/periph_comparator.tsv"
+    log: f"{LOGS}/periph_comparator.log"
+    benchmark: f"{BENCH}/periph_comparator.tsv"
     threads: 1
     resources: mem_mb=1000, runtime=5
     script: "../scripts/periph_comparator.py"
@@ -58,13 +62,14 @@ rule periph_comparator:
 
 rule periph_wordline:
     input:
+        lib=LIB["devices"],
         energy=f"{RES}/crossbar/energy/r{config['crossbar']['model_rows']}.json",
     output:
         json=f"{PER_DIR}/wordline.json",
     params:
         cfg=cfg_sections("spice", "crossbar", "periphery"),
-    log: f"{PER_DIR}/logs/periph_wordline.log"
-    benchmark: f"{PER_DIR}/benchmarks/periph_wordline.tsv"
+    log: f"{LOGS}/periph_wordline.log"
+    benchmark: f"{BENCH}/periph_wordline.tsv"
     threads: 1
     resources: mem_mb=1000, runtime=5
     script: "../scripts/periph_wordline.py"
@@ -72,6 +77,7 @@ rule periph_wordline:
 
 rule periph_model:
     input:
+        lib=LIB["devices"],
         frontend=f"{PER_DIR}/frontend.json",
         adc=expand(f"{PER_DIR}/adc_b{{bits}}.json", bits=PER["adc_bits"]),
         comparator=f"{PER_DIR}/comparator.json",
@@ -83,7 +89,7 @@ rule periph_model:
                    category="Periphery"),
     params:
         cfg=cfg_sections("seed", "spice", "crossbar", "periphery"),
-    log: f"{PER_DIR}/logs/periph_model.log"
+    log: f"{LOGS}/periph_model.log"
     threads: 1
     resources: mem_mb=1000, runtime=5
     script: "../scripts/periph_model.py"
