@@ -5,6 +5,7 @@ checked by the writer before the atomic rename and by every reader.
 |------------------|----------------------------------------|-----------------|----------------------------------|
 | `rng_model`      | results/devices/rng_model.json         | rng_model       | nn.scaledrop (device sampler), cim.devices |
 | `crossbar_model` | results/devices/crossbar_model.json    | crossbar_model  | nn.inject (CrossbarErrors), cim.devices    |
+| `periphery_model`| results/devices/periphery_model.json   | periph_model    | cim.periphery (front end, ADC, mux, word line) |
 | `costs`          | results/arch/<workload>/costs.json     | arch_costs      | arch_tables, report_summary                |
 
 A reader given a missing, old or malformed file stops with one line naming the file, the field and the rule
@@ -24,7 +25,8 @@ from pathlib import Path
 from .errors import ModelFileError
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
-RULES = {"rng_model": "rng_model", "crossbar_model": "crossbar_model", "costs": "arch_costs"}
+RULES = {"rng_model": "rng_model", "crossbar_model": "crossbar_model", "periphery_model": "periph_model",
+         "costs": "arch_costs"}
 
 
 @lru_cache(maxsize=None)
@@ -119,6 +121,11 @@ def read_rng_model(path) -> dict:
 def read_crossbar_model(path) -> dict:
     """results/devices/crossbar_model.json: popcount error model, transfer, energy, latency, area."""
     return read(path, "crossbar_model")
+
+
+def read_periphery_model(path) -> dict:
+    """results/devices/periphery_model.json: front end, ADC per resolution, mux, word line (SPICE)."""
+    return read(path, "periphery_model")
 
 
 def read_costs(path) -> dict:
