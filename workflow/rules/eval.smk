@@ -6,8 +6,8 @@ EV_TAB = RES + "/tables/eval_{dataset}_{model}"
 
 rule eval_suite:
     input:
-        models=lambda wc: expand(f"{RES}/nn/{wc.dataset}_{wc.model}_{{method}}_s{{seed}}/model.pt",
-                                 method=NN["methods"], seed=NN["seeds"]),
+        models=lambda wc: [f"{RES}/nn/{wc.dataset}_{wc.model}_{me}_s{s}/model.pt" for me in NN["methods"]
+                           for s in nn_seeds(me)],
     output:
         table3=EV_TAB + "_table3_accuracy.csv",
         runs=EV_TAB + "_runs.csv",

@@ -16,6 +16,11 @@ def nn_train_inputs(wildcards):
     return {**nn_device_inputs(wildcards), **xb}
 
 
+def nn_seeds(method):
+    """Seeds of one method: nn.seeds, or only the first for nn.single_seed_methods (run budget)."""
+    return NN["seeds"][:1] if method in NN.get("single_seed_methods", []) else NN["seeds"]
+
+
 NN_WC = dict(dataset="[a-z0-9_]+?", model="lenet5|vgg_small|resnet18|resnet20", method="[a-z_]+", seed="[0-9]+")
 
 
@@ -60,8 +65,8 @@ rule mc_eval:
 
 # Every method is trained; the full MC evaluation (mc_eval) is targeted for Scale-Dropout runs, while the
 # baselines are compared with it in the evaluation suite (eval.smk). `mc_eval` of a baseline: ask for its path.
-TARGETS += expand(NN_RUN + "/metrics.json", dataset=NN["datasets"], model=NN["models"], method=NN["methods"],
-                  seed=NN["seeds"])
+TARGETS += [f for me in NN["methods"] for f in expand(NN_RUN + "/metrics.json", dataset=NN["datasets"],
+                                                     model=NN["models"], method=me, seed=nn_seeds(me))]
 TARGETS += expand(NN_RUN + "/{f}", dataset=NN["datasets"], model=NN["models"],
                   method=[m for m in NN["methods"] if m == "scaledrop"], seed=NN["seeds"],
                   f=["mc_eval.json", "acc_vs_T.png", "ood.csv", "ood_hist.png"])
