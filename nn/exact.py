@@ -138,6 +138,7 @@ def exact_predict(model: nn.Module, x: torch.Tensor, limit: int = DEFAULT_LIMIT,
 def predictive(w: np.ndarray, probs: np.ndarray) -> dict:
     """Exact mean (N, C), variance (N, C), entropy of the mean, expected entropy and mutual information (N,; >= 0,
     rounding below 0 clipped)."""
+    probs = np.asarray(probs, np.float64)
     mean = np.einsum("k,knc->nc", w, probs)
     var = np.einsum("k,knc->nc", w, (probs - mean) ** 2)
     h = M.entropy(mean)

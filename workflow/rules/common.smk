@@ -57,6 +57,13 @@ LIB = {
 
 
 # ---- input functions of nn.smk / eval.smk ----
+def nn_seeds(method):
+    """Seeds of one method: nn.seeds, or only the first for nn.single_seed_methods (run budget)."""
+    nn = config["nn"]
+    return nn["seeds"][:1] if method in nn.get("single_seed_methods", []) else nn["seeds"]
+
+
+
 def nn_device_inputs(wildcards):
     """The fitted RNG-cell model when masks come from it (scale_dropout.sampler.kind: device)."""
     smp = config["nn"]["scale_dropout"].get("sampler", {})
@@ -88,7 +95,7 @@ def nn_runs():
     for d in nn["datasets"]:
         for m in nn["models"]:
             for me in nn["methods"]:
-                for s in nn["seeds"]:
+                for s in nn_seeds(me):
                     run = f"{RES}/nn/{d}_{m}_{me}_s{s}"
                     files = {"metrics": f"{run}/metrics.json"}
                     if me == "scaledrop":  # baselines are compared through the eval suite's tables
@@ -96,7 +103,8 @@ def nn_runs():
                     if "eval" in nn:
                         files["rotation"] = f"{RES}/tables/eval_{d}_{m}_fig6_rotation.csv"
                         files["table3"] = f"{RES}/tables/eval_{d}_{m}_table3_accuracy.csv"
-                        if me == "scaledrop":
+                        files["table6_runs"] = f"{RES}/tables/eval_{d}_{m}_table6_ood_runs.csv"
+                        if me == "scaledrop" and s == nn["seeds"][0]:  # Table IV: first seed only (budget)
                             files["variation"] = f"{run}/variation.json"
                     runs.append({"dir": run, "dataset": d, "model": m, "method": me, "seed": s, "files": files})
     return runs

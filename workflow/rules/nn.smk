@@ -5,7 +5,8 @@
 # or seed trains only the new runs; input functions: workflow/rules/common.smk.
 NN = config["nn"]
 NN_RUN = f"{RES}/nn/{{dataset}}_{{model}}_{{method}}_s{{seed}}"
-NN_RUN_ONLY = ("nn.eval", "nn.datasets", "nn.models", "nn.methods", "nn.seeds")
+NN_RUN_ONLY = ("nn.eval", "nn.datasets", "nn.models", "nn.methods", "nn.seeds", "nn.single_seed_methods")
+
 
 NN_WC = dict(dataset="[a-z0-9_]+?", model="lenet5|vgg_small|resnet18|resnet20", method="[a-z_]+", seed="[0-9]+")
 
@@ -65,8 +66,8 @@ rule mc_eval:
 
 # Every method is trained; the full MC evaluation (mc_eval) is targeted for Scale-Dropout runs, while the
 # baselines are compared with it in the evaluation suite (eval.smk). `mc_eval` of a baseline: ask for its path.
-TARGETS += expand(f"{NN_RUN}/metrics.json", dataset=NN["datasets"], model=NN["models"], method=NN["methods"],
-                  seed=NN["seeds"])
+TARGETS += [f for me in NN["methods"] for f in expand(f"{NN_RUN}/metrics.json", dataset=NN["datasets"],
+                                                     model=NN["models"], method=me, seed=nn_seeds(me))]
 TARGETS += expand(f"{NN_RUN}/{{f}}", dataset=NN["datasets"], model=NN["models"],
                   method=[m for m in NN["methods"] if m == "scaledrop"], seed=NN["seeds"],
                   f=["mc_eval.json", "acc_vs_T.png", "ood.csv", "ood_hist.png"])

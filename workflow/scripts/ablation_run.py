@@ -1,6 +1,7 @@
 """Rule ablation_run: train one Scale-Dropout variant (learnable vs frozen alpha, p, mode, per-image vs per-batch
-training masks, alpha before vs after BatchNorm; Sec. III, Eq. 2-7) and measure what its posterior adds over the
-deterministic pass: accuracy, OOD AUROC of the predictive entropy vs the deterministic pass's, label changes."""
+training masks, alpha before vs after BatchNorm; Sec. III, Eq. 2-7) for every ablation seed (one job per variant:
+the data and imports are loaded once) and measure what its posterior adds over the deterministic pass: accuracy,
+OOD AUROC of the predictive entropy vs the deterministic pass's, label changes."""
 import re
 
 import numpy as np
@@ -44,12 +45,16 @@ def posterior(model, x, ab, gen):
 
 
 def main(sm):
-    cfg, ab, wc = sm.params.cfg["nn"], sm.params.cfg["ablation"], sm.wildcards
-    seed = int(wc.seed)
+    cfg, ab = sm.params.cfg["nn"], sm.params.cfg["ablation"]
     torch.set_num_threads(max(1, sm.threads))
+    rows = [one_seed(cfg, ab, sm.wildcards.variant, int(seed), sm.params.cfg.get("data_dir")) for seed in ab["seeds"]]
+    common.write_json(sm.output.result, rows)
+
+
+def one_seed(cfg: dict, ab: dict, variant: str, seed: int, data_dir) -> dict:
     torch.manual_seed(seed)
-    sd = {**cfg["scale_dropout"], **variant_cfg(wc.variant, ab)}
-    train, test, info = load_splits(ab["dataset"], sm.params.cfg.get("data_dir"), ab["n_train"], ab["n_test"], seed)
+    sd = {**cfg["scale_dropout"], **variant_cfg(variant, ab)}
+    train, test, info = load_splits(ab["dataset"], data_dir, ab["n_train"], ab["n_test"], seed)
     mcfg = {"method": "scaledrop", "scale_dropout": sd,
             **{k: cfg[k] for k in ("first_binary", "last_binary") if k in cfg}}
     model = build_model(ab["model"], info["in_ch"], len(info["classes"]), mcfg)
@@ -60,7 +65,7 @@ def main(sm):
     det = predict(model, test.x).softmax(-1).numpy()
     w, pk, source = posterior(model, test.x, ab, gen)
     pr = X.predictive(w, pk)
-    row = {"variant": wc.variant, "seed": seed, "predictive": source, "n_train": len(train.y), "n_test": len(y),
+    row = {"variant": variant, "seed": seed, "predictive": source, "n_train": len(train.y), "n_test": len(y),
            "accuracy_det": 100 * M.accuracy(det, y), "accuracy": 100 * M.accuracy(pr["mean"], y),
            "nll": M.nll(pr["mean"], y), "mean_mi": float(pr["mi"].mean()),
            "label_change_share": X.label_change_share(w, pk),
@@ -68,9 +73,9 @@ def main(sm):
            "alpha_max": float(max(p.max() for n, p in model.named_parameters() if n.endswith("alpha")))}
     meta = {"in_ch": info["in_ch"], "size": info["size"], "mean": info["mean"], "std": info["std"], "seed": 0,
             "strength": 0.5}
-    raw = subset(load_dataset(ab["dataset"], "test", sm.params.cfg.get("data_dir")), int(ab["n_test"]), seed)  # id_* sets
+    raw = subset(load_dataset(ab["dataset"], "test", data_dir), int(ab["n_test"]), seed)  # id_* sets
     for name in ab["ood_sets"]:
-        xo = ood_inputs(name, int(ab["n_test"]), raw.x, meta, sm.params.cfg.get("data_dir"), torch.Generator().manual_seed(1))
+        xo = ood_inputs(name, int(ab["n_test"]), raw.x, meta, data_dir, torch.Generator().manual_seed(1))
         det_o = predict(model, xo).softmax(-1).numpy()
         wo, po, _ = posterior(model, xo, ab, gen)
         pro = X.predictive(wo, po)
@@ -79,7 +84,7 @@ def main(sm):
         row[f"auroc_det_{name}"], row[f"auroc_{name}"] = auroc_det, auroc
         row[f"auroc_gain_{name}"] = auroc - auroc_det
         row[f"auroc_mi_{name}"] = M.ood_scores(pr["mi"], pro["mi"])["auroc"]
-    common.write_json(sm.output.result, row)
+    return row
 
 
 if "snakemake" in globals():  # tests import variant_cfg

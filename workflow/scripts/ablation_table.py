@@ -48,7 +48,7 @@ def finding(t: pd.DataFrame, ood_sets: list[str]) -> str:
 
 def main(sm):
     ab = sm.params.cfg["ablation"]
-    runs = pd.DataFrame([json.loads(open(f).read()) for f in sm.input.runs])
+    runs = pd.DataFrame([row for f in sm.input.runs for row in json.loads(open(f).read())])
     t = table(runs, ab["ood_sets"])
     common.write_csv(sm.output.runs, runs)
     common.write_csv(sm.output.table, t)
