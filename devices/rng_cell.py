@@ -2,7 +2,7 @@
 
 Circuit: the SOT track (netlists/sot_mtj.lib) sits in an H-bridge of four PTM transistors, MP1/MN1 on
 side `a` (= t1), MP2/MN2 on side `b` (= t2). One sample is a cycle RESET -> SET -> read:
-  RESET (t_reset, 5 ns): MP2 + MN1 on, strong current b->a restores the parallel state (AP->P);
+  RESET (t_reset, 8 ns): MP2 + MN1 on, strong current b->a (~2 Ic0) restores the parallel state (AP->P);
   SET   (t_set, 10 ns):  MP1 on, MN2 gate at the write bias `vbias` -> a current source a->b whose
                          value sets the P->AP switching probability (Eq. 25);
   read  (t_read):        a pre-charge sense amplifier (PCSA, Zhao et al., IEEE TMAG 45(10) 2009) first
@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from . import mtj
+from .llg import load_stack
 from .params import load_params, mtj_rp
 from .spice import include, num, run_transient
 
@@ -42,14 +43,18 @@ class Design:
     vdd: float = 1.0
     vbias: float = 0.615        # V, MN2 gate during SET (the write-bias knob; p = 0.5 at 0.6154 V, nominal MTJ)
     vread_bias: float = 0.65    # V, gate of the read select/clamp transistors (limits the read voltage)
-    w_p: float = 270e-9         # H-bridge PMOS width
-    w_n: float = 180e-9         # MN1 width (RESET sink)
-    w_bias: float = 360e-9      # MN2 width (SET current source; large W*L lowers Vth mismatch)
+    # H-bridge (write driver), shared with the sLLG characterisation (workflow/rules/llg.smk): sized so that
+    # on the PTM 45 nm HP card, through the stack's track (devices/params/sot_stack.yaml, ~1.46 kOhm), the
+    # SET plateau reaches llg.x_range[1] = 1.5 x the derived Ic0(T) at 0..85 C with ~25 % margin
+    # (~570 / 530 / 455 uA at VDD at 0 / 27 / 85 C) and RESET drives ~2 Ic0 (sLLG RESET WER 0/8000 in 8 ns).
+    w_p: float = 2.0e-6         # H-bridge PMOS width
+    w_n: float = 1.5e-6         # MN1 width (RESET sink)
+    w_bias: float = 2.5e-6      # MN2 width (SET current source; large W*L lowers Vth mismatch)
     l_bias: float = 90e-9
     l_min: float = 45e-9
     w_sa: float = 180e-9
     l_sa: float = 90e-9
-    t_reset: float = 5e-9
+    t_reset: float = 8e-9       # sLLG RESET WER at ~2 Ic0: ~1e-2 in 5 ns, ~5e-4 in 6 ns, 0/8000 in 8 ns
     t_set: float = 10e-9
     t_read: float = 1e-9
     t_gap: float = 0.2e-9
@@ -304,8 +309,10 @@ def phase_energy(tr, design: Design, k: int = 0) -> dict[str, float]:
 
 
 def nominal(overrides: dict | None = None) -> dict:
-    """Nominal MTJ parameters (devices/params/sot_mtj.yaml) with config overrides."""
-    return load_params("sot_mtj", overrides)
+    """Nominal MTJ parameters (devices/params/sot_mtj.yaml) with config overrides; the track resistance is
+    the one derived from the sLLG stack (devices/params/sot_stack.yaml, `llg.Stack.track_resistance`): the
+    cell's track is the track the solver drives (an `rtrack` override still applies last)."""
+    return load_params("sot_mtj", {"rtrack": load_stack().track_resistance, **(overrides or {})})
 
 
 def plain_deck(p: dict, design: Design, thresholds=(1e-3, 100.0)) -> str:
