@@ -73,6 +73,8 @@ def main(sm):
         "delta": cell["delta"], "ic0": cell["ic0"], "tau0": cell["tau0"],
         "chi2": cell["chi2"], "dof": cell["dof"], "deviance": cell["deviance"], "eq25_fits_badly": _badly(cell),
         "eq25_tau0_profile": profile,
+        "cell_points": [{"current_a": p["current_a"], "k": p["k"], "n": p["n"], "p_sw": p["p_sw"], "p_fit": q}
+                        for p, q in zip(cell_pts, cell["p_fit"])],
         "derived": {"delta": sw["stack"]["delta"], "ic0": sw["stack"]["ic0"]},
         "temp_c": t_op,
         "all_widths": {"t_set_s": sorted({p["t_set_s"] for p in sw["points"]}), "best_form": best,
