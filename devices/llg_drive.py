@@ -4,7 +4,7 @@ The SOT write path does not depend on the free layer (the MTJ leg is isolated by
 transistors during RESET and SET), so the track current I(t) of one SPICE transient of the cell
 (`devices/rng_cell.py`, a never-switching behavioural MTJ) drives the stochastic LLG exactly:
   * p_sw(bias): N macrospins start in P, see the last `settle` seconds of RESET, the SET pulse and the gap
-    up to the sense-amplifier decision (read start + t_sense_delay); bit = 1 if m_y < 0 there (AP).
+    up to the sense-amplifier enable (read start + t_precharge); bit = 1 if m_y < 0 there (AP).
   * RESET write error: N macrospins start in AP and see RESET up to the start of SET; error if still AP.
 Read disturb (`read_disturb_probability`): the read current flows through the MTJ (STT, polarisation
 along the reference layer = easy axis) and then through half of the track to the SET-side driver (SOT,
@@ -30,7 +30,7 @@ def bias_grid(stack, p, design, n_bias: int, x_range, retries: int = 3, n_probe:
     plateau = np.array([_plateau(tr, design, k) for k in range(n_probe)])
     target = np.linspace(x_range[0], x_range[1], n_bias) * stack.ic0
     if target[-1] > plateau.max():
-        raise ValueError(f"config.llg.design: the H-bridge SET current reaches {plateau.max() * 1e6:.0f} uA, below "
+        raise ValueError(f"config.rng.design: the H-bridge SET current reaches {plateau.max() * 1e6:.0f} uA, below "
                          f"x_range[1] * Ic0 = {target[-1] * 1e6:.0f} uA: widen w_p / w_bias or lower config.llg.x_range")
     order = np.argsort(plateau)
     b = np.interp(target, plateau[order], probe[order])
@@ -53,7 +53,7 @@ def cell_waveforms(p, design, biases, dt: float, settle: float, retries: int = 3
     for k in range(len(biases)):
         w = design.windows(k)
         start = w["reset"][1] - settle
-        grid = start + dt * np.arange(round((w["read"][0] + design.t_sense_delay - start) / dt))
+        grid = start + dt * np.arange(round((w["read"][0] + design.t_precharge - start) / dt))
         sets.append(np.interp(grid, t, i))
         win = (t >= w["set"][0] - design.t_gap / 2) & (t <= w["set"][1] + design.t_gap / 2)
         fits.append((t[win] - t[win][0], i[win]))
@@ -146,5 +146,5 @@ def bitstream(p_set: float, wer: float, n_bits: int, seed: int) -> dict:
 
 
 def design_for(design, temp_c: float, overrides: dict | None = None):
-    """The cell design at temp_c with numeric driver-sizing overrides (config llg.design)."""
+    """The cell design at temp_c with numeric overrides (e.g. a shorter t_set)."""
     return replace(design, temperature_c=float(temp_c), **{k: float(v) for k, v in (overrides or {}).items()})

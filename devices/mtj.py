@@ -123,6 +123,8 @@ def load_llg_fit(path) -> dict:
     if len({r["t_c"] for r in rows}) != len(rows):
         raise ValueError(f"{path}: temperature: repeated t_c")
     out["temperature"] = rows
+    if "track_resistance" in raw:  # the stack's derived track resistance (the solver's track = the cell's)
+        out["track"] = {"rtrack": _positive(raw, "track_resistance", str(path))}
     out["source"] = str(path)
     return out
 

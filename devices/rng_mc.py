@@ -152,13 +152,14 @@ def from_config(config: dict, llg_fit=None):
     """(MTJ params, Design, retries, variation sigmas) from the validated config (`spice`, `rng`).
 
     `llg_fit`: path of results/devices/llg_fit.json (Eq. 25 fitted to the sLLG solver): its delta, ic0
-    and tau0 replace those of devices/params/sot_mtj.yaml; config `rng.mtj` overrides apply last."""
+    and tau0 replace those of devices/params/sot_mtj.yaml, its `track_resistance` (the stack's, derived)
+    is the cell's rtrack; config `rng.mtj` overrides apply last."""
     rng = config["rng"]
     set_wall_timeout(config["spice"].get("timeout_s", 600.0))
     over = dict(rng.get("mtj", {}))
     if llg_fit is not None:
         fit_ = mtj.load_llg_fit(llg_fit)
-        over = {**{k: fit_[k] for k in mtj.LLG_KEYS}, **over}
+        over = {**{k: fit_[k] for k in mtj.LLG_KEYS}, **fit_.get("track", {}), **over}
     p = rng_cell.nominal(over)
     over = {"vdd": config["spice"]["vdd"], "temperature_c": config["spice"]["temperature_c"],
             **rng.get("design", {})}
@@ -187,7 +188,13 @@ def bias_for_p(p: dict, design, target: float, lo: float, hi: float, var=None, r
 
 def sweep_biases(p: dict, design, sweep: dict, retries: int = 3) -> np.ndarray:
     """n_points write biases, evenly spaced between those where the exact p_sw equals sweep.p_min and
-    sweep.p_max, searched inside [bias_min, bias_max]: the sweep follows the card and the MTJ fit."""
+    sweep.p_max, searched inside [bias_min, bias_max]: the sweep follows the card and the MTJ fit. Eq. 25
+    saturates at x = pi/4 (devices/mtj.py), so p_max must lie below the fitted magnet's p at that current."""
+    p_sat = float(mtj.p_switch(np.pi / 4 * p["ic0"], design.t_set, p["delta"], p["ic0"], p["tau0"]))
+    if sweep["p_max"] >= p_sat:
+        raise ValueError(f"config.rng.sweep.p_max: {sweep['p_max']} is not below {p_sat:.4f}, the largest p of "
+                         f"Eq. 25 (x = pi/4) for this magnet (Delta {p['delta']:.3g}, tau0 {p['tau0']:.3g} s) "
+                         f"in a {design.t_set * 1e9:g} ns SET")
     ends = [bias_for_p(p, design, sweep[k], sweep["bias_min"], sweep["bias_max"], None, retries)
             for k in ("p_min", "p_max")]
     return np.linspace(ends[0], ends[1], sweep["n_points"])

@@ -9,24 +9,32 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from devices import fit, mtj, rng_cell, rng_mc
+from devices import fit, llg, llg_drive, mtj, rng_cell, rng_mc
 from devices import rng_temperature as rt
 from devices.spice import NETLIST_DIR
 from conftest import assert_one_config_error
 
-P = rng_cell.nominal()
+# sLLG fit stand-in (tests only), close to results/devices/llg_fit.json of the default run: Eq. 25 fitted to the
+# stochastic LLG switching of devices/params/sot_stack.yaml; Delta and Ic0 falling with temperature. The cell
+# operates at ~0.65 Ic0 here (p = 0.5 near 0.637 V with the default driver).
+LLG = {"delta": 49.9, "ic0": 4.93e-4, "tau0": 2.7e-4,
+       "temperature": [{"t_c": 0, "delta": 50.0, "ic0": 5.17e-4, "tau0": 2.7e-4},
+                       {"t_c": 27, "delta": 49.9, "ic0": 4.93e-4, "tau0": 2.7e-4},
+                       {"t_c": 55, "delta": 49.6, "ic0": 4.68e-4, "tau0": 2.7e-4},
+                       {"t_c": 85, "delta": 49.5, "ic0": 4.40e-4, "tau0": 2.7e-4}]}
+P = rng_cell.nominal({k: LLG[k] for k in mtj.LLG_KEYS})
 D = rng_cell.Design(tstep=100e-12)
 
 
 def test_hazard_from_waveform_matches_subcircuit_node():
-    pt = rng_mc.exact_point(P, D, 0.612)
+    pt = rng_mc.exact_point(P, D, 0.635)
     assert 0.01 < pt["p_sw"] < 0.99
     assert pt["h"] == pytest.approx(pt["h_node"], rel=0.01)
 
 
 def test_inverted_bias_resimulated_lands_on_target():
     """Sweep -> Eq. 25 fit -> invert p=0.5 -> SET/RESET/read trials read by the SA hit 0.5."""
-    rows = [rng_mc.exact_point(P, D, b) for b in np.linspace(0.600, 0.625, 7)]
+    rows = [rng_mc.exact_point(P, D, b) for b in np.linspace(0.622, 0.652, 7)]
     cur = np.array([r["current_a"] for r in rows])
     ex = fit.fit_exact(cur, [r["p_sw"] for r in rows], D.t_set)
     i_t = float(mtj.current_for_p(0.5, D.t_set, ex["delta"], ex["ic0_a"], ex["tau0_s"]))
@@ -38,7 +46,7 @@ def test_inverted_bias_resimulated_lands_on_target():
 
 
 def test_multi_bias_transient_matches_single_points():
-    pts = rng_mc.exact_points(P, D, [0.608, 0.618])
+    pts = rng_mc.exact_points(P, D, [0.630, 0.640])
     for pt in pts:
         assert pt["p_sw"] == pytest.approx(rng_mc.exact_point(P, D, pt["bias_v"])["p_sw"], rel=1e-4)
     assert pts[0]["p_sw"] < pts[1]["p_sw"]
@@ -47,7 +55,7 @@ def test_multi_bias_transient_matches_single_points():
 def test_calibration_recovers_target_on_nominal_cell():
     """Start 6 mV off the p = 0.5 bias; the trim lands within 3 counting sigmas plus one DAC step."""
     cal = {"n_cal": 2000, "dac_step": 0.5e-3, "trim_bits": 6}
-    res = rng_mc.calibrate(P, D, [0.609], [0.5], None, cal, np.random.default_rng(1))[0]
+    res = rng_mc.calibrate(P, D, [0.631], [0.5], None, cal, np.random.default_rng(1))[0]
     assert res["raw"]["p_sw"] < 0.3 and res["cal_code"] != 32  # raw is off target, the trim moved
     lsb = rng_mc.exact_point(P, D, res["bias_cal_v"] + cal["dac_step"])["p_sw"] - res["p_cal"]
     assert abs(res["p_cal"] - 0.5) <= rng_mc.counting_halfwidth(0.5, cal["n_cal"]) + lsb, (res, lsb)
@@ -60,7 +68,7 @@ def test_calibrated_spread_smaller_than_raw():
     raw, trimmed = [], []
     for i in range(3):
         var = rng_mc.draw_variation(P, D, sigma, 0, i)
-        row = rng_mc.variation_rows(P, D, [0.615], [0.5], var, cal, np.random.default_rng(i))[0]
+        row = rng_mc.variation_rows(P, D, [0.637], [0.5], var, cal, np.random.default_rng(i))[0]
         raw.append(row["p"])
         trimmed.append(row["p_cal"])
     assert np.std(trimmed) < np.std(raw) and np.max(np.abs(np.subtract(trimmed, 0.5))) < 0.1, (raw, trimmed)
@@ -70,18 +78,23 @@ def test_ic0_sensitivity_matches_eq25_at_the_measured_current():
     """Ic0 does not change the circuit: its SPICE sensitivity must equal Eq. 25 at the nominal current."""
     sigma = {"ra": 0.0, "tmr0": 0.0, "delta": 0.0, "ic0": 0.03, "rtrack": 0.0, "w": 0.0, "l": 0.0, "a_vt": 0.0}
     name, sd, lo, hi = next(v for v in rng_mc.one_sigma_variations(P, D, sigma) if v[0] == "ic0")
-    cur = rng_mc.exact_point(P, D, 0.612)["current_a"]
+    cur = rng_mc.exact_point(P, D, 0.635)["current_a"]
     for var, s in ((lo, -1), (hi, 1)):
         want = mtj.p_switch(cur, D.t_set, P["delta"], P["ic0"] * (1 + s * sd), P["tau0"])
-        assert rng_mc.exact_point(P, D, 0.612, var)["p_sw"] == pytest.approx(float(want), rel=0.02)
+        assert rng_mc.exact_point(P, D, 0.635, var)["p_sw"] == pytest.approx(float(want), rel=0.02)
 
 
-# sLLG fit stand-in (tests only): Delta and Ic0 falling with temperature, as Ms(T) and K(T) do
-LLG = {"delta": 40.0, "ic0": 1.0e-4, "tau0": 1.0e-9,
-       "temperature": [{"t_c": 0, "delta": 45.0, "ic0": 1.05e-4, "tau0": 1e-9},
-                       {"t_c": 27, "delta": 40.0, "ic0": 1.0e-4, "tau0": 1e-9},
-                       {"t_c": 55, "delta": 35.5, "ic0": 0.95e-4, "tau0": 1e-9},
-                       {"t_c": 85, "delta": 31.5, "ic0": 0.9e-4, "tau0": 1e-9}]}
+def test_one_cell_stack_track_and_shared_driver_reach_the_sllg_range():
+    """The cell's track is the stack's (derived resistance), and its default H-bridge, the one the sLLG
+    characterisation drives, reaches 1.5 x the derived Ic0(T) at 0 and 85 C (bias_grid raises otherwise)."""
+    stack = llg.load_stack()
+    assert P["rtrack"] == pytest.approx(stack.track_resistance, rel=1e-12)
+    for t in (0.0, 85.0):
+        d = replace(D, temperature_c=t)
+        b, i_max = llg_drive.bias_grid(stack.at(t), P, d, 4, (1.0, 1.5), n_probe=5)
+        assert len(b) == 4 and i_max > 1.5 * stack.at(t).ic0, (t, i_max)
+
+
 CFG = {"rng": {"variation": {}}, "spice": {"vdd": 1.0, "temperature_c": 27.0, "max_retries": 3}}
 
 
@@ -106,7 +119,10 @@ def test_precharge_draws_no_mtj_current_and_sa_reads_both_states():
 
 def test_llg_fit_sets_eq25_parameters_and_missing_key_is_one_line(tmp_path, llg_file):
     p, *_ = rng_mc.from_config(CFG, llg_file)
-    assert (p["delta"], p["ic0"], p["tau0"]) == (40.0, 1.0e-4, 1.0e-9)
+    assert (p["delta"], p["ic0"], p["tau0"]) == (LLG["delta"], LLG["ic0"], LLG["tau0"])
+    with_track = tmp_path / "track.json"
+    with_track.write_text(json.dumps({**LLG, "track_resistance": 1234.5}))
+    assert rng_mc.from_config(CFG, with_track)[0]["rtrack"] == 1234.5  # the stack the solver drove
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({k: v for k, v in LLG.items() if k != "ic0"}))
     with pytest.raises(ValueError, match=rf"^{re.escape(str(bad))}: missing key 'ic0'$"):
@@ -128,8 +144,8 @@ def test_fixed_bias_magnet_heating_raises_p_transistor_heating_lowers_current(ll
     raise p; with the magnet held, the transistors (.temp) lower the SET current (CTAT at this bias)."""
     llg = mtj.load_llg_fit(llg_file)
     temps = [0.0, 27.0, 55.0, 85.0]
-    p_mag = [rng_mc.exact_point({**P, **mtj.magnet_at(llg, t)}, D, 0.605)["p_sw"] for t in temps]
-    cur = [rng_mc.exact_point(P, replace(D, temperature_c=t), 0.605)["current_a"] for t in temps]
+    p_mag = [rng_mc.exact_point({**P, **mtj.magnet_at(llg, t)}, D, 0.630)["p_sw"] for t in temps]
+    cur = [rng_mc.exact_point(P, replace(D, temperature_c=t), 0.630)["current_a"] for t in temps]
     assert np.all(np.diff(p_mag) > 0), p_mag
     assert np.all(np.diff(cur) < 0), cur
 
@@ -156,7 +172,8 @@ def _ngspice(deck):
 
 def test_plain_decks_run_alone_and_print_results():
     shipped = (NETLIST_DIR / "rng_cell.cir").read_text()
-    assert shipped == rng_cell.plain_deck(P, rng_cell.Design()), "regenerate netlists/rng_cell.cir (plain_deck)"
+    assert shipped == rng_cell.plain_deck(rng_cell.nominal(), rng_cell.Design()), \
+        "regenerate netlists/rng_cell.cir (plain_deck)"
     rc, m = _ngspice("rng_cell.cir")
     assert rc == 0 and m["m_cycle0"] > 0.5 > m["m_cycle1"] and m["q_cycle0"] > 0.5 > m["q_cycle1"], m
     assert max(abs(m["iprecharge_cycle0"]), abs(m["iprecharge_cycle1"])) < 1e-6, m

@@ -16,7 +16,7 @@ rule llg_sweep:
     wildcard_constraints:
         temp=r"-?\d+(\.\d+)?",
     params:
-        cfg=cfg_sections("seed", "spice", "rng", "llg"),
+        cfg=cfg_sections("seed", "spice", "rng.mtj", "rng.design", "llg"),  # the rng cell's MTJ and driver
     log:
         f"{LOGS}/llg_sweep_{{temp}}.log",
     benchmark:

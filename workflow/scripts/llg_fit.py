@@ -1,5 +1,6 @@
 """Rule llg_fit: fit paper Eq. 25 (Delta, Ic0, tau0) to the sLLG switch counts (binomial chi^2) at the cell's
-SET width (the parameters the behavioural SPICE MTJ uses, per temperature), and Eq. 25, Neel-Brown and the
+SET width (the parameters the behavioural SPICE MTJ uses, per temperature; tau0 of the operating temperature
+held at the others), and Eq. 25, Neel-Brown and the
 precessional law to all SET widths (which form describes the physics); derived vs fitted values."""
 import json
 from pathlib import Path
@@ -40,10 +41,17 @@ def main(sm):
     cfg = sm.params.cfg
     t_op = float(cfg["spice"]["temperature_c"])
     sweeps = sorted((json.loads(Path(f).read_text()) for f in sm.input.sweeps), key=lambda s: s["temp_c"])
+    op = [sw for sw in sweeps if sw["temp_c"] == t_op]
+    if not op:
+        raise ValueError("config.llg.temperatures_c: no sweep at the operating temperature")
+    # Delta and tau0 of Eq. 25 are nearly degenerate at one pulse width: away from t_op, tau0 is held at its
+    # t_op value so Delta(T), Ic0(T) carry the temperature dependence and interpolate smoothly (mtj.magnet_at)
+    tau0_op = _fit([p for p in op[0]["points"] if p["t_set_scale"] == 1.0], "eq25", op[0]["stack"]["ic0"])["tau0"]
     rows, temps, main = [], [], None
     for sw in sweeps:
         ic0 = sw["stack"]["ic0"]
-        cell = _fit([p for p in sw["points"] if p["t_set_scale"] == 1.0], "eq25", ic0)
+        cell = _fit([p for p in sw["points"] if p["t_set_scale"] == 1.0], "eq25", ic0,
+                    None if sw["temp_c"] == t_op else tau0_op)
         allf = {f: _fit(sw["points"], f, ic0) for f in llg_fit.FORMS}
         for j, p in enumerate(sw["points"]):
             rows.append({"temp_c": sw["temp_c"], **{c: p[c] for c in ("bias_v", "t_set_s", "current_a", "k", "n",
@@ -55,8 +63,6 @@ def main(sm):
                       **{f"{f}_{x}": allf[f][x] for f in llg_fit.FORMS for x in ("delta", "ic0", "tau0", "chi2", "dof")}})
         if sw["temp_c"] == t_op:
             main = (sw, cell, allf)
-    if main is None:
-        raise ValueError("config.llg.temperatures_c: no sweep at the operating temperature")
     sw, cell, allf = main
     best = min(llg_fit.FORMS, key=lambda f: allf[f]["chi2"])
     cell_pts = [p for p in sw["points"] if p["t_set_scale"] == 1.0]
@@ -67,6 +73,8 @@ def main(sm):
         "delta": cell["delta"], "ic0": cell["ic0"], "tau0": cell["tau0"],
         "chi2": cell["chi2"], "dof": cell["dof"], "deviance": cell["deviance"], "eq25_fits_badly": _badly(cell),
         "eq25_tau0_profile": profile,
+        "cell_points": [{"current_a": p["current_a"], "k": p["k"], "n": p["n"], "p_sw": p["p_sw"], "p_fit": q}
+                        for p, q in zip(cell_pts, cell["p_fit"])],
         "derived": {"delta": sw["stack"]["delta"], "ic0": sw["stack"]["ic0"]},
         "temp_c": t_op,
         "all_widths": {"t_set_s": sorted({p["t_set_s"] for p in sw["points"]}), "best_form": best,
@@ -75,7 +83,7 @@ def main(sm):
         "reset": sw["reset"], "driver_max_current_a": sw["driver_max_current_a"],
         "track_resistance": sw["stack"]["track_resistance"],
         "stack": {"name": meta["name"], "source": meta["source"]},
-        "temperature": [{x: t[x] for x in ("t_c", "delta", "ic0", "tau0")} for t in temps],
+        "temperature": [{x: t[x] for x in ("t_c", "delta", "ic0", "tau0", "chi2", "dof")} for t in temps],
         "provenance": common.provenance(cfg),
     }
     common.write_json(sm.output.fit, out)

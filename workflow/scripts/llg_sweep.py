@@ -14,7 +14,7 @@ def main(sm):
     llg.check_operable(stack, 0.0)  # the delta_min check is the operating-temperature one (llg.smk)
     p = rng_cell.nominal({**cfg["rng"].get("mtj", {}), "rtrack": stack.track_resistance})
     base = rng_cell.Design.from_config({"vdd": cfg["spice"]["vdd"], **cfg["rng"].get("design", {})})
-    design = llg_drive.design_for(base, temp, c["design"])
+    design = llg_drive.design_for(base, temp)  # the rng cell's driver (rng.design): one physical cell
     retries = int(cfg["spice"]["max_retries"])
     dt, settle = c["dt_ps"] * 1e-12, c["settle_ns"] * 1e-9
     n = c["trials"] if operating else c["trials_temperature"]

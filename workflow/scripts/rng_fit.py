@@ -63,7 +63,8 @@ def main(config, inputs, out, llg_fit=None):
     ax[0].set_ylabel("SET track current [uA]")
     ax[1].plot(sw["bias_v"], sw["p_sw"], "o-", label="exact 1 - exp(-H)")
     if len(tr_rows):
-        lo, hi = tr_rows["p_trials"] - tr_rows["wilson_lo"], tr_rows["wilson_hi"] - tr_rows["p_trials"]
+        lo = np.clip(tr_rows["p_trials"] - tr_rows["wilson_lo"], 0, None)  # Wilson bounds are rounded at k = 0, n
+        hi = np.clip(tr_rows["wilson_hi"] - tr_rows["p_trials"], 0, None)
         ax[1].errorbar(tr_rows["bias_v"], tr_rows["p_trials"], yerr=[lo, hi], fmt="s", capsize=3,
                        label="SA bitstream (Wilson 95 %)")
     ax[1].plot(tg["bias_v"], tg["p"], "k*", ms=10, label="targets")

@@ -70,6 +70,30 @@ def temperature_block(temp: dict, energy_per_bit_pj: float, cal: dict) -> dict:
                       "eps ~ N(0, <mode>.p_sigma(T)^2); mode = raw | trimmed | compensated"}
 
 
+def _sllg_p_at(points, current_a: float) -> float:
+    """sLLG switching probability at a SET plateau current: logit-linear interpolation between the sLLG points."""
+    cur = np.array([q["current_a"] for q in points])
+    ps = np.clip([q["p_sw"] for q in points], 1e-4, 1 - 1e-4)
+    order = np.argsort(cur)
+    z = float(np.interp(current_a, cur[order], np.log(ps / (1 - ps))[order]))
+    return 1 / (1 + np.exp(-z))
+
+
+def sllg_quality(llg_fit, targets) -> dict | None:
+    """How well Eq. 25 (the cell's fast exact-hazard model) describes the sLLG switching it was fitted to,
+    and the sLLG p at each target's SET current (what the physics gives where Eq. 25 gives the target)."""
+    if llg_fit is None:
+        return None
+    f = json.loads(open(llg_fit).read())
+    at = [{"p": t["p"], "current_a": t["current_a"], "p_sllg_interp": _sllg_p_at(f["cell_points"], t["current_a"])}
+          for t in targets] if f.get("cell_points") else None
+    return {"targets": at, "form": f["form"], "delta": f["delta"], "ic0_a": f["ic0"], "tau0_s": f["tau0"], "chi2": f["chi2"],
+            "dof": f["dof"], "eq25_fits_badly": f["eq25_fits_badly"], "derived": f["derived"],
+            "best_form_all_widths": f["all_widths"]["best_form"],
+            "chi2_per_form_all_widths": {k: [v["chi2"], v["dof"]] for k, v in f["all_widths"]["forms"].items()},
+            "reset_wer": f["reset"]["wer"], "track_resistance_ohm": f["track_resistance"]}
+
+
 def main(config, inp, out, llg_fit=None):
     p, d, _, sigma = rng_mc.from_config(config, llg_fit)
     vcfg = config["rng"]["variation"]
@@ -123,6 +147,7 @@ def main(config, inp, out, llg_fit=None):
         "read_path": trans["read_path"],
         "temperature": temperature_block(temp, trans["energy_per_bit_pj"], vcfg["calibration"]),
         "mtj_params_source": str(llg_fit) if llg_fit else "devices/params/sot_mtj.yaml",
+        "sllg_fit": sllg_quality(llg_fit, targets),
         "cycle_period_ns": trans["cycle_period_ns"],
         "paper_energy_pj": trans["paper_energy_pj"], "paper_latency_ns": trans["paper_latency_ns"],
         "paper_p_variation": PAPER_P_VARIATION,
