@@ -76,7 +76,7 @@ rule crossbar_model:
         png_energy=report(f"{XB_DIR}/energy.png", caption="../report/crossbar_energy.rst", category="Crossbar",
                           subcategory="Energy"),
     params:
-        cfg=cfg_sections("crossbar"),
+        cfg=cfg_sections("spice", "crossbar", "periphery"),
     log:
         f"{LOGS}/crossbar_model.log",
     threads: 1
