@@ -12,22 +12,29 @@ from conftest import planned_rules, snakemake
 
 # key edited (dotted) -> new value, rules whose params include it (the rules that read it)
 RNG = ["rng_transient", "rng_sweep_chunk", "rng_fit", "rng_variation_chunk", "rng_sensitivity", "rng_model"]
+LLG = ["llg_sweep", "llg_fit", "llg_bitstream"]
+PERIPH = ["periph_frontend", "periph_adc", "periph_comparator", "periph_wordline", "periph_model"]
+ARCH = ["arch_costs", "arch_tables", "report_summary"]
 EDITS = {
-    "seed": (1, [*RNG, "crossbar_column", "crossbar_mc", "arch_shapes", "arch_costs", "arch_tables",
-                 "report_summary"]),
+    "seed": (1, [*RNG, "rng_temperature", *LLG, "crossbar_column", "crossbar_mc",
+                 *[r for r in PERIPH if r != "periph_wordline"], "codesign", "arch_shapes", *ARCH]),
     "data_dir": ("/nonexistent", ["train", "mc_eval", "eval_suite", "eval_variation", "eval_shift", "eval_crossbar",
-                                  "seg_train", "seg_eval"]),
-    "spice.vdd": (1.05, [*RNG, "crossbar_column", "crossbar_mc"]),
-    "rng.sweep.trials": (31, ["rng_sweep_chunk", "rng_fit"]),
-    "rng.variation.n_samples": (5, ["rng_variation_chunk", "rng_sensitivity", "rng_model"]),
-    "crossbar.mc.samples": (3, ["crossbar_mc", "crossbar_model"]),
-    "crossbar.adc_reference": ("nominal", ["crossbar_model"]),
-    "nn.train.lr": (0.004, ["train", "mc_eval", "eval_suite", "eval_variation"]),
+                                  "seg_train", "seg_eval", "ablation_run", "codesign"]),
+    "spice.vdd": (1.05, [*RNG, "rng_temperature", *LLG, "crossbar_column", "crossbar_mc", "crossbar_model", *PERIPH]),
+    "rng.sweep.trials": (21, ["rng_sweep_chunk", "rng_fit", "rng_temperature"]),
+    "rng.variation.n_samples": (5, ["rng_variation_chunk", "rng_sensitivity", "rng_model", "rng_temperature"]),
+    "llg.trials": (41, LLG),
+    "crossbar.mc.samples": (3, ["crossbar_mc", "crossbar_model", "codesign"]),
+    "crossbar.adc_reference": ("nominal", ["crossbar_model", "codesign"]),
+    "periphery.mux_ratio": (4, [*PERIPH, "crossbar_model"]),
+    "nn.train.lr": (0.004, ["train", "mc_eval", "eval_suite", "eval_variation", "ablation_run"]),
     "nn.eval.T": (4, ["eval_suite", "eval_variation", "eval_shift", "eval_crossbar"]),
-    "nn.mc.T_max": (9, ["mc_eval", "eval_suite", "eval_variation", "eval_shift", "eval_crossbar"]),
+    "nn.mc.T_max": (9, ["mc_eval", "eval_suite", "eval_variation", "eval_shift", "eval_crossbar", "ablation_run"]),
     "seg.train.lr": (0.002, ["seg_train", "seg_eval"]),
     "seg.mc.T": (3, ["seg_eval"]),
-    "arch.T": (11, ["arch_costs", "arch_tables", "report_summary"]),
+    "ablation.T": (3, ["ablation_run", "ablation_table"]),
+    "codesign.T": (3, ["codesign"]),
+    "arch.T": (11, [*ARCH, "codesign"]),
 }
 
 

@@ -5,6 +5,7 @@ from cim.periphery import check_config as _periph_check
 
 PER = config["periphery"]
 PER_DIR = f"{RES}/periphery"
+PER_XB = tuple(f"crossbar.{k}" for k in ("model_rows", "cols", "v_read", "r_wire_ohm", "c_wire_ff"))
 _msg = _periph_check(config)
 if _msg:
     sys.exit(_msg)
@@ -23,7 +24,7 @@ rule periph_frontend:
         json=f"{PER_DIR}/frontend.json",
         png=report(f"{PER_DIR}/frontend.png", caption="../report/periph_frontend.rst", category="Periphery"),
     params:
-        cfg=cfg_sections("seed", "spice", "crossbar", "periphery"),
+        cfg=cfg_sections("seed", "spice", *PER_XB, "periphery"),
     log: f"{LOGS}/periph_frontend.log"
     benchmark: f"{BENCH}/periph_frontend.tsv"
     threads: 1
@@ -38,7 +39,7 @@ rule periph_adc:
     output:
         json=f"{PER_DIR}/adc_b{{bits}}.json",
     params:
-        cfg=cfg_sections("seed", "spice", "crossbar", "periphery"),
+        cfg=cfg_sections("seed", "spice", *PER_XB, "periphery"),
     log: f"{LOGS}/periph_adc_b{{bits}}.log"
     benchmark: f"{BENCH}/periph_adc_b{{bits}}.tsv"
     threads: 1
@@ -67,7 +68,7 @@ rule periph_wordline:
     output:
         json=f"{PER_DIR}/wordline.json",
     params:
-        cfg=cfg_sections("spice", "crossbar", "periphery"),
+        cfg=cfg_sections("spice", *PER_XB, "periphery"),
     log: f"{LOGS}/periph_wordline.log"
     benchmark: f"{BENCH}/periph_wordline.tsv"
     threads: 1
@@ -88,7 +89,7 @@ rule periph_model:
         png=report(f"{RES}/tables/periphery_adc_vs_survey.png", caption="../report/periph_adc_survey.rst",
                    category="Periphery"),
     params:
-        cfg=cfg_sections("seed", "spice", "crossbar", "periphery"),
+        cfg=cfg_sections("seed", "spice", *PER_XB, "periphery"),
     log: f"{LOGS}/periph_model.log"
     threads: 1
     resources: mem_mb=1000, runtime=5
