@@ -186,9 +186,10 @@ class Stack:
         return MAX_PHASE_STEP / omega
 
 
-def load_stack(overrides: dict | None = None, temp_c: float = 27.0) -> Stack:
-    """Stack of devices/params/sot_stack.yaml with numeric `overrides` at `temp_c`."""
-    return Stack(**load_params("sot_stack", overrides), temp_c=float(temp_c))
+def load_stack(overrides: dict | None = None, temp_c: float = 27.0, path=None) -> Stack:
+    """Stack of devices/params/sot_stack.yaml (or a user stack file of that format, config `llg.stack_file`)
+    with numeric `overrides` at `temp_c`."""
+    return Stack(**load_params("sot_stack", overrides, path), temp_c=float(temp_c))
 
 
 def check_operable(stack: Stack, delta_min: float = 5.0) -> None:

@@ -118,12 +118,15 @@ def llg_check(cfg):
     c = cfg["llg"]
     if cfg["spice"]["temperature_c"] not in c["temperatures_c"]:
         sys.exit("config error: config.llg.temperatures_c: must contain the operating temperature config.spice.temperature_c")
+    field = "stack_file" if c.get("stack_file") else "stack"
     try:
         for t in c["temperatures_c"]:
-            _llg.load_stack(c["stack"], t)
-        _llg.check_operable(_llg.load_stack(c["stack"], cfg["spice"]["temperature_c"]), c["delta_min"])
+            _llg.load_stack(c["stack"], t, c.get("stack_file"))
+        _llg.check_operable(_llg.load_stack(c["stack"], cfg["spice"]["temperature_c"], c.get("stack_file")),
+                            c["delta_min"])
     except ValueError as err:
-        sys.exit(f"config error: config.llg.stack: {err}")
+        where = f"{c['stack_file']}: " if c.get("stack_file") and not str(err).startswith(str(c["stack_file"])) else ""
+        sys.exit(f"config error: config.llg.{field}: {where}{err}")
 
 
 def llg_tkey(t):

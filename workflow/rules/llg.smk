@@ -2,6 +2,7 @@
 # current, fit of paper Eq. 25 to it, temperature, RESET errors, read disturb, bitstream. Library:
 # devices/llg.py, devices/llg_drive.py, devices/llg_fit.py; stack devices/params/sot_stack.yaml.
 LLG = f"{RES}/devices/llg"
+LLG_STACK = [config["llg"]["stack_file"]] if config["llg"].get("stack_file") else []  # a user stack is an input
 
 
 llg_check(config)
@@ -11,6 +12,7 @@ LLG_TEMPS = [llg_tkey(t) for t in config["llg"]["temperatures_c"]]
 rule llg_sweep:
     input:
         lib=LIB["devices"],
+        stack=LLG_STACK,
     output:
         f"{LLG}/sweep_{{temp}}.json",
     wildcard_constraints:
@@ -33,6 +35,7 @@ rule llg_fit:
     input:
         sweeps=expand(f"{LLG}/sweep_{{temp}}.json", temp=LLG_TEMPS),
         lib=LIB["devices"],
+        stack=LLG_STACK,
     output:
         fit=f"{RES}/devices/llg_fit.json",
         points=f"{LLG}/llg_points.csv",
@@ -56,6 +59,7 @@ rule llg_bitstream:
     input:
         sweep=f"{LLG}/sweep_{llg_tkey(config['spice']['temperature_c'])}.json",
         lib=LIB["devices"],
+        stack=LLG_STACK,
     output:
         bitstream=f"{LLG}/llg_bitstream.csv",
         read=f"{LLG}/llg_read_disturb.csv",

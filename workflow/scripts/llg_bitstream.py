@@ -15,7 +15,7 @@ def main(sm):
     c = cfg["llg"]
     sweep = json.loads(Path(sm.input.sweep).read_text())
     t_op = float(cfg["spice"]["temperature_c"])
-    stack = llg.load_stack(c["stack"], t_op)
+    stack = llg.load_stack(c["stack"], t_op, c.get("stack_file"))
     wer = sweep["reset"]["wer"]
     pts = [p for p in sweep["points"] if p["t_set_scale"] == 1.0]
     bias = np.array([p["bias_v"] for p in pts])

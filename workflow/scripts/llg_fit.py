@@ -12,10 +12,9 @@ import common
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import yaml
 
 from devices import llg_fit
-from devices.params import PARAM_DIR
+from devices.params import param_file
 
 TAU0_CONVENTION = 1e-9  # s, attempt-time convention of devices/params/sot_mtj.yaml (plot of the paper's form only)
 KEYS = ("delta", "ic0", "tau0", "chi2", "dof", "deviance")
@@ -67,7 +66,7 @@ def main(sm):
     best = min(llg_fit.FORMS, key=lambda f: allf[f]["chi2"])
     cell_pts = [p for p in sw["points"] if p["t_set_scale"] == 1.0]
     profile = [{x: f[x] for x in KEYS} for f in (_fit(cell_pts, "eq25", sw["stack"]["ic0"], t) for t in TAU0_PROFILE)]
-    meta = yaml.safe_load((PARAM_DIR / "sot_stack.yaml").read_text())
+    meta = param_file("sot_stack", cfg["llg"].get("stack_file"))
     out = {
         "schema_version": 1, "form": "eq25", "t_set_s": cell_pts[0]["t_set_s"],
         "delta": cell["delta"], "ic0": cell["ic0"], "tau0": cell["tau0"],

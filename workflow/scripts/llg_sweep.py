@@ -10,7 +10,7 @@ def main(sm):
     c = cfg["llg"]
     temp = float(sm.wildcards.temp)
     operating = temp == float(cfg["spice"]["temperature_c"])
-    stack = llg.load_stack(c["stack"], temp)
+    stack = llg.load_stack(c["stack"], temp, c.get("stack_file"))
     llg.check_operable(stack, 0.0)  # the delta_min check is the operating-temperature one (llg.smk)
     p = rng_cell.nominal({**cfg["rng"].get("mtj", {}), "rtrack": stack.track_resistance})
     base = rng_cell.Design.from_config({"vdd": cfg["spice"]["vdd"], **cfg["rng"].get("design", {})})
