@@ -55,7 +55,7 @@ def test_comparator_offset_recovers_a_known_input_shift():
 
 
 def test_frontend_linear_in_popcount():
-    d = dict(t_reset=0.5e-9, t_int=5e-9, t_edge=20e-12, v_bias_p=0.72, w_tail=1e-6, w_in=1e-6, w_mirror=0.5e-6,
+    d = dict(t_reset=0.5e-9, t_int=5e-9, t_edge=20e-12, v_bias_p=0.5, w_tail=1e-6, w_in=1e-6, w_mirror=0.5e-6,
              l_ota=90e-9, w_clamp=4e-6, w_reset=1e-6, v_swing=0.6, t_step=20e-12)
     p = np.linspace(0, 64, 7)
     i = 3.3e-6 + p * 0.05e-6                       # 64-row column: HRS floor + LRS step per match
