@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from cim.devices import NS, PJ, load_json, pick
+from cim.devices import NS, PJ, load_result, pick
 
 
 def crossbar_at(energy_path, cell_area_m2: float | None) -> dict:
     """Crossbar read-line energy per weight [J] and read latency [s] of one column height, from the SPICE
     energy file of rule crossbar_column (results/crossbar/energy/r{rows}.json)."""
-    m = load_json(energy_path, "crossbar", "crossbar_column")
+    m = load_result(energy_path, "crossbar_column")
     rows = pick(m, (("rows", 1.0),), energy_path, "crossbar_column")
     lines = pick(m, (("column_read_lines_pj", PJ),), energy_path, "crossbar_column")
     t = pick(m, (("latency_ns", NS),), energy_path, "crossbar_column")

@@ -5,6 +5,7 @@ checked by the writer before the atomic rename and by every reader.
 |------------------|----------------------------------------|-----------------|----------------------------------|
 | `rng_model`      | results/devices/rng_model.json         | rng_model       | nn.scaledrop (device sampler), cim.devices |
 | `crossbar_model` | results/devices/crossbar_model.json    | crossbar_model  | nn.inject (CrossbarErrors), cim.devices    |
+| `periphery_model`| results/devices/periphery_model.json   | periph_model    | cim.periphery (arch_costs, codesign)       |
 | `costs`          | results/arch/<workload>/costs.json     | arch_costs      | arch_tables, report_summary                |
 
 A reader given a missing, old or malformed file stops with one line naming the file, the field and the rule
@@ -24,7 +25,8 @@ from pathlib import Path
 from .errors import ModelFileError
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
-RULES = {"rng_model": "rng_model", "crossbar_model": "crossbar_model", "costs": "arch_costs"}
+RULES = {"rng_model": "rng_model", "crossbar_model": "crossbar_model", "periphery_model": "periph_model",
+         "costs": "arch_costs"}
 
 
 @lru_cache(maxsize=None)

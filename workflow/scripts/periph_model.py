@@ -12,8 +12,8 @@ import pandas as pd  # noqa: E402
 
 import common  # noqa: E402
 from devices.params import PARAM_DIR  # noqa: E402
+from scaledrop import model_files  # noqa: E402
 
-SCHEMA_VERSION = 1
 SURVEY = PARAM_DIR / "adc_survey_sar.csv"
 SURVEY_SOURCE = ("B. Murmann, 'ADC Performance Survey 1997-2025' (github.com/bmurmann/ADC-survey, "
                  "xls/ADCsurvey_rev20250609.xlsx, ISSCC + VLSI sheets): single-channel SAR, ENOB <= 9.5, "
@@ -44,7 +44,7 @@ def main(sm):
     table = pd.DataFrame(rows)
     common.write_csv(sm.output.table, table)
     model = {
-        "schema_version": SCHEMA_VERSION, "mux_ratio": cfg["periphery"]["mux_ratio"],
+        "schema_version": model_files.schema_version("periphery_model"), "mux_ratio": cfg["periphery"]["mux_ratio"],
         "frontend": fe["rows"], "adc": adcs, "comparator": {k: v for k, v in cmp_.items() if k != "provenance"},
         "wordline": {k: v for k, v in wl.items() if k != "provenance"},
         "survey": {"source": SURVEY_SOURCE, "n": int(len(sv)), "walden_fom_median_fj": fom_med,
@@ -54,7 +54,7 @@ def main(sm):
                  "conversions); mux per column selection; word line per row activation incl. decoder NAND",
         "provenance": common.provenance(cfg),
     }
-    common.write_json(sm.output.model, model)
+    model_files.write(sm.output.model, model, "periphery_model")
 
     fig, ax = plt.subplots(figsize=(5.2, 3.6))
     ax.semilogy(sv.enob, sv.energy_pj, ".", c="0.6", label=f"published SAR (Murmann survey, n={len(sv)})")
