@@ -123,6 +123,11 @@ def read_crossbar_model(path) -> dict:
     return read(path, "crossbar_model")
 
 
+def read_periphery_model(path) -> dict:
+    """results/devices/periphery_model.json: readout per ADC bits / front-end rows, mux, comparator, word line."""
+    return read(path, "periphery_model")
+
+
 def read_costs(path) -> dict:
     """results/arch/<workload>/costs.json: per-layer and per-inference costs of one workload."""
     return read(path, "costs")
