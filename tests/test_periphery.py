@@ -117,3 +117,10 @@ def test_non_converging_deck_retried_then_named(monkeypatch):
     with pytest.raises(SpiceError, match=r"^sar_cdac_b3: no convergence at t_step 5e-12 s nor 1.25e-12 s"):
         dac_levels(_sar(3))
     assert steps == ["sar_cdac_b3", "sar_cdac_b3 (t_step/4)"]
+
+
+def test_card_value_reads_the_published_card():
+    from devices.spice import card_value
+    assert card_value("ptm45n", "vth0") == 0.46893 and card_value("ptm45p", "vth0") == -0.49158
+    with pytest.raises(ValueError, match="has no nosuch"):
+        card_value("ptm45n", "nosuch")
