@@ -13,11 +13,12 @@ from conftest import planned_rules, snakemake
 # key edited (dotted) -> new value, rules whose params include it (the rules that read it)
 RNG = ["rng_transient", "rng_sweep_chunk", "rng_fit", "rng_variation_chunk", "rng_sensitivity", "rng_model"]
 EDITS = {
-    "seed": (1, [*RNG, "crossbar_column", "crossbar_mc", "arch_shapes", "arch_costs", "arch_tables",
-                 "report_summary"]),
+    "seed": (1, [*RNG, "crossbar_column", "crossbar_mc", "periph_comparator", "arch_shapes", "arch_costs",
+                 "arch_tables", "report_summary"]),
     "data_dir": ("/nonexistent", ["train", "mc_eval", "eval_suite", "eval_variation", "eval_shift", "eval_crossbar",
                                   "seg_train", "seg_eval"]),
-    "spice.vdd": (1.05, [*RNG, "crossbar_column", "crossbar_mc"]),
+    "spice.vdd": (1.05, [*RNG, "crossbar_column", "crossbar_mc", "periph_frontend", "periph_adc", "periph_comparator",
+                         "periph_wordline"]),
     "rng.sweep.trials": (31, ["rng_sweep_chunk", "rng_fit"]),
     "rng.variation.n_samples": (5, ["rng_variation_chunk", "rng_sensitivity", "rng_model"]),
     "crossbar.mc.samples": (3, ["crossbar_mc", "crossbar_model"]),

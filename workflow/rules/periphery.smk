@@ -22,7 +22,8 @@ rule periph_frontend:
         json=f"{PER_DIR}/frontend.json",
         png=report(f"{PER_DIR}/frontend.png", caption="../report/periph_frontend.rst", category="Periphery"),
     params:
-        cfg=cfg_sections("seed", "spice", "crossbar", "periphery"),
+        cfg=cfg_sections("spice.vdd", "spice.max_retries", "spice.timeout_s", "crossbar.v_read",
+                         "crossbar.c_wire_ff", "periphery.frontend"),
     log: f"{PER_DIR}/logs/periph_frontend.log"
     benchmark: f"{PER_DIR}/benchmarks/periph_frontend.tsv"
     threads: 1
@@ -36,7 +37,7 @@ rule periph_adc:
     output:
         json=f"{PER_DIR}/adc_b{{bits}}.json",
     params:
-        cfg=cfg_sections("seed", "spice", "crossbar", "periphery"),
+        cfg=cfg_sections("spice", "crossbar.model_rows", "periphery.adc", "periphery.mux", "periphery.mux_ratio"),
     log: f"{PER_DIR}/logs/periph_adc_b{{bits}}.log"
     benchmark: f"{PER_DIR}/benchmarks/periph_adc_b{{bits}}.tsv"
     threads: 1
@@ -48,7 +49,7 @@ rule periph_comparator:
     output:
         json=f"{PER_DIR}/comparator.json",
     params:
-        cfg=cfg_sections("seed", "spice", "periphery"),
+        cfg=cfg_sections("seed", "spice", "periphery.adc"),
     log: f"{PER_DIR}/logs/periph_comparator.log"
     benchmark: f"{PER_DIR}/benchmarks/periph_comparator.tsv"
     threads: 1
@@ -62,7 +63,8 @@ rule periph_wordline:
     output:
         json=f"{PER_DIR}/wordline.json",
     params:
-        cfg=cfg_sections("spice", "crossbar", "periphery"),
+        cfg=cfg_sections("spice.vdd", "spice.max_retries", "spice.timeout_s", "crossbar.cols",
+                         "crossbar.r_wire_ohm", "periphery.wordline"),
     log: f"{PER_DIR}/logs/periph_wordline.log"
     benchmark: f"{PER_DIR}/benchmarks/periph_wordline.tsv"
     threads: 1
@@ -82,7 +84,7 @@ rule periph_model:
         png=report(f"{RES}/tables/periphery_adc_vs_survey.png", caption="../report/periph_adc_survey.rst",
                    category="Periphery"),
     params:
-        cfg=cfg_sections("seed", "spice", "crossbar", "periphery"),
+        cfg=cfg_sections("periphery.mux_ratio"),
     log: f"{PER_DIR}/logs/periph_model.log"
     threads: 1
     resources: mem_mb=1000, runtime=5

@@ -8,13 +8,14 @@ import common
 from devices.adc import convert, dac_levels, linearity, spec_from_config
 from devices.params import load_params
 from devices.periphery import mux
-from devices.spice import versions
+from devices.spice import set_wall_timeout, versions
 
 NM, PS = 1e-9, 1e-12
 
 
 def main(sm):
     cfg = sm.params.cfg
+    set_wall_timeout(cfg["spice"]["timeout_s"])
     bits, a, retries = int(sm.wildcards.bits), cfg["periphery"]["adc"], cfg["spice"]["max_retries"]
     fe = json.loads(open(sm.input.frontend).read())["rows"][str(cfg["crossbar"]["model_rows"])]
     s = spec_from_config(cfg, bits, fe["v_range"])

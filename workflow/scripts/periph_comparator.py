@@ -7,13 +7,14 @@ import common
 from devices.adc import comparator_offsets, spec_from_config
 from devices.noise import comparator_sigma_v
 from devices.params import load_params, sources
-from devices.spice import card_value, versions
+from devices.spice import card_value, set_wall_timeout, versions
 
 NM = 1e-9
 
 
 def main(sm):
     cfg = sm.params.cfg
+    set_wall_timeout(cfg["spice"]["timeout_s"])
     a = cfg["periphery"]["adc"]
     c, mc, nz = a["comparator"], a["offset_mc"], a["noise"]
     s = spec_from_config(cfg, 1, (0.0, cfg["spice"]["vdd"]))

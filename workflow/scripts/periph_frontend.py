@@ -12,7 +12,7 @@ import common  # noqa: E402
 from devices import crossbar_adc as xa  # noqa: E402
 from devices.params import load_params  # noqa: E402
 from devices.periphery import frontend  # noqa: E402
-from devices.spice import versions  # noqa: E402
+from devices.spice import set_wall_timeout, versions  # noqa: E402
 
 NM, PS, NS = 1e-9, 1e-12, 1e-9
 
@@ -26,6 +26,7 @@ def design(f: dict) -> dict:
 
 def main(sm):
     cfg = sm.params.cfg
+    set_wall_timeout(cfg["spice"]["timeout_s"])
     xb, f, sp = cfg["crossbar"], cfg["periphery"]["frontend"], cfg["spice"]
     d = design(f)
     cm = load_params("cmos45")

@@ -5,13 +5,14 @@ import json
 
 import common
 from devices.periphery import wordline
-from devices.spice import versions
+from devices.spice import set_wall_timeout, versions
 
 PS = 1e-12
 
 
 def main(sm):
     cfg = sm.params.cfg
+    set_wall_timeout(cfg["spice"]["timeout_s"])
     xb, w, vdd = cfg["crossbar"], cfg["periphery"]["wordline"], cfg["spice"]["vdd"]
     e = json.loads(open(sm.input.energy).read())
     c_wl = e["array"]["wordline_per_row_activation_pj"] * 1e-12 / vdd ** 2
