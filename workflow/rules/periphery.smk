@@ -22,8 +22,7 @@ rule periph_frontend:
         json=f"{PER_DIR}/frontend.json",
         png=report(f"{PER_DIR}/frontend.png", caption="../report/periph_frontend.rst", category="Periphery"),
     params:
-        cfg=cfg_sections("spice.vdd", "spice.max_retries", "spice.timeout_s", "crossbar.v_read",
-                         "crossbar.c_wire_ff", "periphery.frontend"),
+        cfg=cfg_sections("spice", "crossbar.v_read", "crossbar.c_wire_ff", "periphery.frontend"),
     log: f"{PER_DIR}/logs/periph_frontend.log"
     benchmark: f"{PER_DIR}/benchmarks/periph_frontend.tsv"
     threads: 1
@@ -63,8 +62,7 @@ rule periph_wordline:
     output:
         json=f"{PER_DIR}/wordline.json",
     params:
-        cfg=cfg_sections("spice.vdd", "spice.max_retries", "spice.timeout_s", "crossbar.cols",
-                         "crossbar.r_wire_ohm", "periphery.wordline"),
+        cfg=cfg_sections("spice", "crossbar.cols", "crossbar.r_wire_ohm", "periphery.wordline"),
     log: f"{PER_DIR}/logs/periph_wordline.log"
     benchmark: f"{PER_DIR}/benchmarks/periph_wordline.tsv"
     threads: 1

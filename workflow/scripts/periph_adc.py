@@ -31,7 +31,7 @@ def main(sm):
     c_bus = 2 * s.c_unit * 2 ** bits + s.c_top_par
     m = cfg["periphery"]["mux"]
     mx = mux(cfg["periphery"]["mux_ratio"], c_bus, vins[:3], {"t_sel": m["t_sel_ps"] * PS, "t_edge": 20 * PS,
-             "w_sw": m["w_sw_nm"] * NM, "t_step": m["t_step_ps"] * PS}, s.vdd, retries)
+             "w_sw": m["w_sw_nm"] * NM, "t_step": m["t_step_ps"] * PS}, s.vdd, retries, s.temp_c)
     cm = load_params("cmos45")
     n_dev = 12 + 4 + 8 * (bits + 1) * 3 + 8        # comparator + buffers, 3 switches x (TG + 2 inverters) per cap
     out = {"bits": bits, "v_refn": s.v_refn, "v_refp": s.v_refp, "lsb_v": s.lsb, "t_conv_s": conv["t_conv_s"],

@@ -37,7 +37,8 @@ def main(sm):
         R = int(tr["rows"])
         pops = np.unique(np.round(np.linspace(0, R, f["reads"])).astype(int))
         cur = xa.curve(tr["coefficients"], R)[pops]
-        r = frontend(cur, d, sp["vdd"], xb["v_read"], 2 * R * xb["c_wire_ff"] * 1e-15, retries=sp["max_retries"])
+        r = frontend(cur, d, sp["vdd"], xb["v_read"], 2 * R * xb["c_wire_ff"] * 1e-15, retries=sp["max_retries"],
+                     temp_c=sp["temperature_c"])
         v = np.array(r["v_out"])
         fit = xa.fit_transfer(pops, v, 1)
         e = np.array(r["energy_per_read_j"][1:])          # first read starts from the DC operating point
