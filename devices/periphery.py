@@ -72,8 +72,8 @@ def frontend(currents, d: dict, vdd: float, v_read: float, c_bl: float, retries:
     if not (currents > 0).all():
         raise ValueError("front end: column currents must be > 0")
     c_int = currents.max() * d["t_int"] / d["v_swing"]
-    res = run_refined(lambda h: frontend_deck(currents, c_int, c_bl, {**d, "t_step": h}, vdd, v_read, temp_c), d["t_step"],
-                      ["time", "v(out)", "v(bl)", "i(vdd)"], "frontend", retries)
+    res = run_refined(lambda h: frontend_deck(currents, c_int, c_bl, {**d, "t_step": h}, vdd, v_read, temp_c),
+                      d["t_step"], ["time", "v(out)", "v(bl)", "i(vdd)"], "frontend", retries)
     slot = d["t_reset"] + d["t_int"]
     ends = (np.arange(len(currents)) + 1) * slot - 2 * d["t_edge"]
     v_out = np.interp(ends, res.time, res["v(out)"])
