@@ -67,20 +67,36 @@ def frontend_deck(currents, c_int: float, c_bl: float, d: dict, vdd: float, v_re
 
 def frontend(currents, d: dict, vdd: float, v_read: float, c_bl: float, retries: int = 3,
              temp_c: float = 27.0) -> dict:
-    """V_out at the end of each integration, bl voltage, C_int, energy per read [J] (mean over reads 2..n)."""
+    """V_out at the end of each integration, bl voltage, C_int, energy per read [J] (mean over reads 2..n).
+
+    The out node's integrating capacitance is the capacitor plus the clamp and reset drains. It is derived so
+    that the largest current fills v_swing: C_total = I_max t_int / v_swing. A first transient with the capacitor
+    alone gives the node's parasitic (t_int / |dV/dI| - capacitor); the capacitor is then reduced by it. Without
+    this, short columns (small C_total) lose up to ~1/3 of the swing. Their ADC references then sit in the
+    transmission-gate dead zone at mid-rail, where the switches are weak."""
     currents = np.asarray(currents, float)
     if not (currents > 0).all():
         raise ValueError("front end: column currents must be > 0")
-    c_int = currents.max() * d["t_int"] / d["v_swing"]
-    res = run_refined(lambda h: frontend_deck(currents, c_int, c_bl, {**d, "t_step": h}, vdd, v_read, temp_c),
-                      d["t_step"], ["time", "v(out)", "v(bl)", "i(vdd)"], "frontend", retries)
+    c_total = currents.max() * d["t_int"] / d["v_swing"]
     slot = d["t_reset"] + d["t_int"]
     ends = (np.arange(len(currents)) + 1) * slot - 2 * d["t_edge"]
-    v_out = np.interp(ends, res.time, res["v(out)"])
+
+    def run(c_cap):
+        res = run_refined(lambda h: frontend_deck(currents, c_cap, c_bl, {**d, "t_step": h}, vdd, v_read, temp_c),
+                          d["t_step"], ["time", "v(out)", "v(bl)", "i(vdd)"], "frontend", retries)
+        return res, np.interp(ends, res.time, res["v(out)"])
+
+    _, v0 = run(c_total)
+    c_par = d["t_int"] / -np.polyfit(currents, v0, 1)[0] - c_total
+    c_cap = c_total - max(c_par, 0.0)
+    if c_cap < 0.2 * c_total:
+        raise ValueError(f"front end: out-node parasitic {c_par * 1e15:.1f} fF leaves no room for C_int "
+                         f"({c_total * 1e15:.1f} fF); lengthen periphery.frontend.t_int_ns or lower v_swing")
+    res, v_out = run(c_cap)
     v_bl = np.interp(ends, res.time, res["v(bl)"])
     e = [_e_drawn(res, "vdd", vdd, k * slot, (k + 1) * slot) for k in range(len(currents))]
-    return {"v_out": v_out.tolist(), "v_bl": v_bl.tolist(), "c_int_f": c_int, "energy_per_read_j": e,
-            "t_read_s": slot, "attempts": res.attempts}
+    return {"v_out": v_out.tolist(), "v_bl": v_bl.tolist(), "c_int_f": c_total, "c_cap_f": c_cap,
+            "c_par_f": float(c_par), "energy_per_read_j": e, "t_read_s": slot, "attempts": res.attempts}
 
 
 def driver_chain(c_load: float, c_in_min: float, fanout: float) -> list[float]:

@@ -47,9 +47,10 @@ def main(sm):
         out[str(R)] = {"rows": R, "popcounts": pops.tolist(), "current_a": cur.tolist(), "v_out": r["v_out"],
                        "v_bl": r["v_bl"], "r2": fit["r2"], "max_error_popcount": fit["max_error_popcount"],
                        "lsb_v": fit["lsb_a"], "gain_v_per_a": gain, "c_int_f": r["c_int_f"],
+                       "c_cap_f": r["c_cap_f"], "c_par_f": r["c_par_f"],
                        "v_range": [float(v.min()), float(v.max())], "energy_per_read_j": e_mid,
                        "energy_per_read_by_popcount_j": e.tolist(), "t_read_s": r["t_read_s"],
-                       "t_int_s": d["t_int"], "area_m2": 7 * cm["device_area"] + r["c_int_f"] / cm["mom_density"],
+                       "t_int_s": d["t_int"], "area_m2": 7 * cm["device_area"] + r["c_cap_f"] / cm["mom_density"],
                        "attempts": r["attempts"]}
         lines.append(f"rows={R} r2={fit['r2']:.6f} C_int={r['c_int_f'] * 1e15:.1f} fF E={e_mid * 1e15:.1f} fJ")
         ax.plot(pops, v, "o-", ms=3, label=f"R={R}: R2={fit['r2']:.5f}")
