@@ -1,24 +1,15 @@
 """Co-design sweep helpers (issue 12 item 6): crossbar costs at any simulated column height, Pareto front."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 
-from cim.devices import NS, PJ, DeviceModelError, pick
+from cim.devices import NS, PJ, load_result, pick
 
 
 def crossbar_at(energy_path, cell_area_m2: float | None) -> dict:
     """Crossbar read-line energy per weight [J] and read latency [s] of one column height, from the SPICE
     energy file of rule crossbar_column (results/crossbar/energy/r{rows}.json)."""
-    path = Path(energy_path)
-    if not path.is_file():
-        raise DeviceModelError(f"{path} missing: run rule crossbar_column")
-    try:
-        m = json.loads(path.read_text())
-    except json.JSONDecodeError as e:
-        raise DeviceModelError(f"{path}: not valid JSON ({e.msg}); rerun rule crossbar_column") from None
+    m = load_result(energy_path, "crossbar_column")
     rows = pick(m, (("rows", 1.0),), energy_path, "crossbar_column")
     lines = pick(m, (("column_read_lines_pj", PJ),), energy_path, "crossbar_column")
     t = pick(m, (("latency_ns", NS),), energy_path, "crossbar_column")

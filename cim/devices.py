@@ -6,6 +6,7 @@ makes it, e.g. `results/devices/rng_model.json missing: run rule rng_model`.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 PRODUCERS = {"rng": "rng_model", "crossbar": "crossbar_model", "periphery": "periph_model"}
@@ -41,6 +42,20 @@ def pick(model: dict, keys: tuple[tuple[str, float], ...], path, rule: str, requ
 def load_json(path, kind: str, rule: str | None = None) -> dict:
     """The validated model file (scaledrop.model_files: schema, version, finite numbers)."""
     return read_model_file(Path(path), f"{kind}_model")
+
+
+def load_result(path, rule: str) -> dict:
+    """A plain JSON result of `rule` (not a model file: no schema), e.g. results/crossbar/energy/r64.json."""
+    path = Path(path)
+    if not path.is_file():
+        raise DeviceModelError(f"{path} missing: run rule {rule}")
+    try:
+        obj = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise DeviceModelError(f"{path}: not valid JSON ({e}); rerun rule {rule}") from None
+    if not isinstance(obj, dict):
+        raise DeviceModelError(f"{path}: expected a JSON object; rerun rule {rule}")
+    return obj
 
 
 def rng_costs(path, rule: str | None = None) -> dict:

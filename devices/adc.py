@@ -8,8 +8,10 @@ per group of columns is what CIM macros at 3-8 bits use.
 CDAC (bottom-plate sampling): during sampling the top plate sits at v_cm and every bottom plate at the input;
 then bit i's bottom plate goes to v_refp (d_i = 1) or v_refn (d_i = 0), the terminating unit cap to v_refn, so
 V_top - v_cm = a (v_refn + (v_refp - v_refn) D / 2^b - v_in), a = C_array / (C_array + C_parasitic). The
-comparator (inp = a replica top plate `topr`: the array's capacitance sampled at v_cm, so the latch's kickback
-is common mode; inn = top) keeps bit k when v_in is above the trial level. SAR register: behavioural
+comparator (inp = a replica top plate `topr`: C_array to v_refn through one switch as wide as all the array's
+bottom-plate switches together, plus the same top parasitic and top switch, sampled at v_cm, so the latch's ~0.1 V
+kickback sees the same impedance on both inputs and is common mode; inn = top) keeps bit k when v_in is above the
+trial level. The top-plate switches are sized for the whole top-plate capacitance. SAR register: behavioural
 (B sources latching the comparator decision at the end of each cycle); every switch gate is driven through two
 transistor inverters from vdd, so switch drive is in the simulated energy; the register's flip-flops are not.
 Energy per conversion: vdd x the charge drawn from vdd, v_refp, v_refn, v_cm (buffers fed from vdd), averaged
@@ -34,11 +36,15 @@ class SarSpec:
     bits: int
     v_refn: float
     v_refp: float
-    v_cm: float = 0.6
+    v_cm: float = 0.8             # top-plate switches conduct through the PMOS (|V_GS| 0.8 V >> |V_TH,p| 0.49 V) and
+                                  # the StrongARM NMOS pair has 0.33 V overdrive; at 0.6 V both TG devices sit at
+                                  # threshold on the PTM HP card (R_on 2.1 vs 0.6 kOhm um) and sampling does not settle
     vdd: float = 1.0
     c_unit: float = 1e-15
     c_top_par: float = 2e-15       # top-plate wiring to the comparator (plus the comparator gate, simulated)
-    w_sw_per_f: float = 40e-9 / 1e-15  # switch width per farad of the cap it drives (settling ~ R_on C fixed)
+    w_sw_per_f: float = 60e-9 / 1e-15  # switch width per farad of the cap it drives: R_on C fixed. TG R_on peaks
+                                  # at mid-range, 3.2 kOhm um at 0.55 V (PTM HP card, both devices near threshold),
+                                  # so tau = 53 ps and 8-bit settling, ln(2^10) tau = 0.37 ns, fits the sampling phase
     w_sw_min: float = 120e-9
     t_clk: float = 0.5e-9
     t_edge: float = 20e-12
@@ -107,8 +113,10 @@ def _switch(name: str, a: str, b: str, ctl: str, c_drive: float, s: SarSpec, len
 def _cdac(s: SarSpec, vin: str, d_expr) -> list[str]:
     """Capacitor array, top plate `top`; d_expr(i) = B-source expression of bit i's DAC value (0..1)."""
     c_arr = s.c_unit * 2 ** s.bits
-    L = [f"Ctpar top 0 {num(s.c_top_par)}", *_switch("swt", "top", "vcm", "smpt", c_arr / 4, s, L_TOP),
-         f"Ctref topr 0 {num(c_arr + s.c_top_par)}", *_switch("swr", "topr", "vcm", "smpt", c_arr / 4, s, L_TOP)]
+    c_top = c_arr + s.c_top_par
+    L = [f"Ctpar top 0 {num(s.c_top_par)}", *_switch("swt", "top", "vcm", "smpt", c_top, s, L_TOP),
+         f"Crpar topr 0 {num(s.c_top_par)}", f"Crarr topr br {num(c_arr)}",
+         *_switch("srb", "br", "vrefn", "vdd", c_arr, s), *_switch("swr", "topr", "vcm", "smpt", c_top, s, L_TOP)]
     caps = [(f"b{i}", s.c_unit * 2 ** i, d_expr(i)) for i in range(s.bits)] + [("bd", s.c_unit, "0")]
     for name, c, d in caps:
         L += [f"C{name} {name} top {num(c)}",

@@ -37,7 +37,8 @@ def _pwl(points) -> str:
     return "PWL(" + " ".join(f"{num(t)} {num(v)}" for t, v in points) + ")"
 
 
-def frontend_deck(currents, c_int: float, c_bl: float, d: dict, vdd: float, v_read: float) -> str:
+def frontend_deck(currents, c_int: float, c_bl: float, d: dict, vdd: float, v_read: float,
+                  temp_c: float = 27.0) -> str:
     """One read per current (column conductance stepped between reads): reset t_reset, integrate t_int."""
     t_rs, t_int, e = d["t_reset"], d["t_int"], d["t_edge"]
     slot = t_rs + t_int
@@ -48,7 +49,7 @@ def frontend_deck(currents, c_int: float, c_bl: float, d: dict, vdd: float, v_re
         g_pts += [(t0 + e, r), (t0 + slot, r)] if k else [(0.0, r), (slot, r)]
         rst_pts += [(t0, 0.0), (t0 + t_rs, 0.0), (t0 + t_rs + e, vdd), (t0 + slot - e, vdd)]
     L = ["* column front end: regulated clamp + integrating capacitor", include("ptm45hp.lib"),
-         f"Vdd vdd 0 {num(vdd)}", f"Vref ref 0 {num(v_read)}", f"Vbp bp 0 {num(d['v_bias_p'])}",
+         f".temp {num(temp_c)}", f"Vdd vdd 0 {num(vdd)}", f"Vref ref 0 {num(v_read)}", f"Vbp bp 0 {num(d['v_bias_p'])}",
          f"Vrst rst 0 {_pwl(rst_pts)}",
          # column: Norton conductance to the 0 V drivers; resistance stepped per read (behavioural R)
          f"Vr rr 0 {_pwl(g_pts)}", "Bcol bl 0 I = v(bl) / v(rr)", f"Cbl bl 0 {num(c_bl)}",
@@ -64,21 +65,38 @@ def frontend_deck(currents, c_int: float, c_bl: float, d: dict, vdd: float, v_re
     return "\n".join(L)
 
 
-def frontend(currents, d: dict, vdd: float, v_read: float, c_bl: float, retries: int = 3) -> dict:
-    """V_out at the end of each integration, bl voltage, C_int, energy per read [J] (mean over reads 2..n)."""
+def frontend(currents, d: dict, vdd: float, v_read: float, c_bl: float, retries: int = 3,
+             temp_c: float = 27.0) -> dict:
+    """V_out at the end of each integration, bl voltage, C_int, energy per read [J] (mean over reads 2..n).
+
+    The out node's integrating capacitance is the capacitor plus the clamp and reset drains. It is derived so
+    that the largest current fills v_swing: C_total = I_max t_int / v_swing. A first transient with the capacitor
+    alone gives the node's parasitic (t_int / |dV/dI| - capacitor); the capacitor is then reduced by it. Without
+    this, short columns (small C_total) lose up to ~1/3 of the swing. Their ADC references then sit in the
+    transmission-gate dead zone at mid-rail, where the switches are weak."""
     currents = np.asarray(currents, float)
     if not (currents > 0).all():
         raise ValueError("front end: column currents must be > 0")
-    c_int = currents.max() * d["t_int"] / d["v_swing"]
-    res = run_refined(lambda h: frontend_deck(currents, c_int, c_bl, {**d, "t_step": h}, vdd, v_read), d["t_step"],
-                      ["time", "v(out)", "v(bl)", "i(vdd)"], "frontend", retries)
+    c_total = currents.max() * d["t_int"] / d["v_swing"]
     slot = d["t_reset"] + d["t_int"]
     ends = (np.arange(len(currents)) + 1) * slot - 2 * d["t_edge"]
-    v_out = np.interp(ends, res.time, res["v(out)"])
+
+    def run(c_cap):
+        res = run_refined(lambda h: frontend_deck(currents, c_cap, c_bl, {**d, "t_step": h}, vdd, v_read, temp_c),
+                          d["t_step"], ["time", "v(out)", "v(bl)", "i(vdd)"], "frontend", retries)
+        return res, np.interp(ends, res.time, res["v(out)"])
+
+    _, v0 = run(c_total)
+    c_par = d["t_int"] / -np.polyfit(currents, v0, 1)[0] - c_total
+    c_cap = c_total - max(c_par, 0.0)
+    if c_cap < 0.2 * c_total:
+        raise ValueError(f"front end: out-node parasitic {c_par * 1e15:.1f} fF leaves no room for C_int "
+                         f"({c_total * 1e15:.1f} fF); lengthen periphery.frontend.t_int_ns or lower v_swing")
+    res, v_out = run(c_cap)
     v_bl = np.interp(ends, res.time, res["v(bl)"])
     e = [_e_drawn(res, "vdd", vdd, k * slot, (k + 1) * slot) for k in range(len(currents))]
-    return {"v_out": v_out.tolist(), "v_bl": v_bl.tolist(), "c_int_f": c_int, "energy_per_read_j": e,
-            "t_read_s": slot, "attempts": res.attempts}
+    return {"v_out": v_out.tolist(), "v_bl": v_bl.tolist(), "c_int_f": c_total, "c_cap_f": c_cap,
+            "c_par_f": float(c_par), "energy_per_read_j": e, "t_read_s": slot, "attempts": res.attempts}
 
 
 def driver_chain(c_load: float, c_in_min: float, fanout: float) -> list[float]:
@@ -90,11 +108,12 @@ def driver_chain(c_load: float, c_in_min: float, fanout: float) -> list[float]:
     return [f ** (k + 1) for k in range(n)]
 
 
-def wordline_deck(c_wl: float, r_wl: float, d: dict, vdd: float, segments: int = 8) -> tuple[str, list, str]:
+def wordline_deck(c_wl: float, r_wl: float, d: dict, vdd: float, segments: int = 8,
+                  temp_c: float = 27.0) -> tuple[str, list, str]:
     sizes = driver_chain(c_wl, d["c_in_min"], d["fanout"])
     t_on, e = d["t_on"], d["t_edge"]
     L = ["* row decoder NAND2 + word-line driver chain + distributed RC word line", include("ptm45hp.lib"),
-         include("periphery.lib"), f"Vdd vdd 0 {num(vdd)}", f"Vdec vdec 0 {num(vdd)}",
+         include("periphery.lib"), f".temp {num(temp_c)}", f"Vdd vdd 0 {num(vdd)}", f"Vdec vdec 0 {num(vdd)}",
          f"Vsel sel 0 {_pwl([(0, 0), (e, 0), (2 * e, vdd), (t_on, vdd), (t_on + e, 0)])}",
          "Xnand sel en n0 vdec nand2", f"Ven en 0 {num(vdd)}"]
     for k, m in enumerate(sizes):
@@ -107,10 +126,10 @@ def wordline_deck(c_wl: float, r_wl: float, d: dict, vdd: float, segments: int =
     return "\n".join(L), sizes, f"w{segments}"
 
 
-def wordline(c_wl: float, r_wl: float, d: dict, vdd: float, retries: int = 3) -> dict:
+def wordline(c_wl: float, r_wl: float, d: dict, vdd: float, retries: int = 3, temp_c: float = 27.0) -> dict:
     """Energy per row activation (driver chain from vdd + decoder NAND from its own rail) and far-end delay."""
-    _, sizes, far = wordline_deck(c_wl, r_wl, d, vdd)
-    res = run_refined(lambda h: wordline_deck(c_wl, r_wl, {**d, "t_step": h}, vdd)[0], d["t_step"],
+    _, sizes, far = wordline_deck(c_wl, r_wl, d, vdd, temp_c=temp_c)
+    res = run_refined(lambda h: wordline_deck(c_wl, r_wl, {**d, "t_step": h}, vdd, temp_c=temp_c)[0], d["t_step"],
                       ["time", "i(vdd)", "i(vdec)", f"v({far})"], "wordline", retries)
     v = res[f"v({far})"]
     hit = np.flatnonzero(v > 0.9 * vdd)
@@ -120,10 +139,11 @@ def wordline(c_wl: float, r_wl: float, d: dict, vdd: float, retries: int = 3) ->
             "attempts": res.attempts}
 
 
-def mux_deck(ratio: int, c_bus: float, v_in, d: dict, vdd: float) -> str:
+def mux_deck(ratio: int, c_bus: float, v_in, d: dict, vdd: float, temp_c: float = 27.0) -> str:
     """`ratio` column outputs (held voltages v_in) onto one bus; each TG selected in turn for t_sel."""
     t_sel, e = d["t_sel"], d["t_edge"]
-    L = ["* column mux", include("ptm45hp.lib"), include("periphery.lib"), f"Vdd vdd 0 {num(vdd)}",
+    L = ["* column mux", include("ptm45hp.lib"), include("periphery.lib"), f".temp {num(temp_c)}",
+         f"Vdd vdd 0 {num(vdd)}",
          f"Cbus bus 0 {num(c_bus)}"]
     for k in range(ratio):
         a = k * t_sel
@@ -137,9 +157,9 @@ def mux_deck(ratio: int, c_bus: float, v_in, d: dict, vdd: float) -> str:
     return "\n".join(L)
 
 
-def mux(ratio: int, c_bus: float, v_in, d: dict, vdd: float, retries: int = 3) -> dict:
+def mux(ratio: int, c_bus: float, v_in, d: dict, vdd: float, retries: int = 3, temp_c: float = 27.0) -> dict:
     """Energy per column selection [J]: vdd-rail (select drivers) + charge drawn by the inputs, per select."""
-    res = run_refined(lambda h: mux_deck(ratio, c_bus, v_in, {**d, "t_step": h}, vdd), d["t_step"],
+    res = run_refined(lambda h: mux_deck(ratio, c_bus, v_in, {**d, "t_step": h}, vdd, temp_c), d["t_step"],
                       ["time", "i(vdd)"] + [f"i(vi{k})" for k in range(ratio)], f"mux_{ratio}", retries)
     e = _e_drawn(res, "vdd", vdd) + sum(_e_drawn(res, f"vi{k}", vdd) for k in range(ratio))
     return {"energy_per_select_j": e / ratio, "ratio": ratio, "attempts": res.attempts}

@@ -56,6 +56,19 @@ def include(name: str) -> str:
     return f".include {path}"
 
 
+def card_value(model: str, name: str, card: str = "ptm45hp.lib") -> float:
+    """One parameter of a `.model` card in netlists/ (e.g. card_value("ptm45n", "vth0")), as published there."""
+    text = (NETLIST_DIR / card).read_text()
+    parts = text.split(f".model {model} ")
+    if len(parts) < 2:
+        raise ValueError(f"netlists/{card}: no .model {model}")
+    block = " ".join(ln[1:] for ln in parts[1].split(".model")[0].splitlines() if ln.startswith("+"))
+    hit = re.search(rf"(?<![\w]){re.escape(name)}=([-+0-9.eE]+)", block, re.IGNORECASE)
+    if hit is None:
+        raise ValueError(f"netlists/{card}: .model {model} has no {name}")
+    return float(hit.group(1))
+
+
 @dataclass
 class Transient:
     """Result vectors of one transient: `time` plus node voltages / branch currents by lower-case name."""

@@ -89,6 +89,19 @@ def crossbar_model_example(rows: int = 4, **over) -> dict:
     return d
 
 
+def periphery_model_example(bits: int = 8, rows: int = 256, **over) -> dict:
+    """Smallest valid results/devices/periphery_model.json (one ADC resolution, one front-end height)."""
+    d = {"schema_version": 1, "mux_ratio": 8, "wordline": {"energy_per_row_activation_j": 3e-13, "delay_s": 1e-10},
+         "adc": {str(bits): {"energy_per_conversion_j": 4e-13, "t_conv_s": 4.5e-9, "mux_energy_per_select_j": 2e-14,
+                             "area_m2": 1e-10}},
+         "frontend": {str(rows): {"energy_per_read_j": 1.5e-13, "t_read_s": 5.5e-9, "area_m2": 5e-12,
+                                  "c_int_f": 2e-13}},
+         "comparator": {"input_referred_sigma_v": 1e-3},
+         "provenance": {"config_hash": "test", "rule": "periph_model"}}
+    d.update(over)
+    return d
+
+
 def write_rng_model(path, targets) -> Path:
     """rng_model.json with the given targets (p, epsilon_mu, epsilon_sigma[, raw]); other fields minimal."""
     full = [{"bias_v": 0.45, "raw": {k: t[k] for k in ("epsilon_mu", "epsilon_sigma")}, **t} for t in targets]

@@ -8,7 +8,7 @@ import pytest
 import torch
 import yaml
 
-from conftest import REPO, crossbar_model_example, rng_model_example
+from conftest import REPO, crossbar_model_example, periphery_model_example, rng_model_example
 
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 ARCH = {**CONFIG["arch"], "workloads": [w for w in CONFIG["arch"]["workloads"] if w["model"] == "lenet5"],
@@ -22,12 +22,7 @@ def _devices(tmp):
     rng.write_text(json.dumps(rng_model_example(latency_ns=16.0, cycle_period_ns=17.0)))
     per = tmp / "periphery_model.json"
     b, r = CONFIG["crossbar"]["model_adc_bits"], CONFIG["crossbar"]["model_rows"]
-    per.write_text(json.dumps({"schema_version": 1, "provenance": {"config_hash": "t", "rule": "periph_model"},
-                               "mux_ratio": 8, "wordline": {"energy_per_row_activation_j": 3e-13, "delay_s": 1e-10},
-                               "adc": {str(b): {"energy_per_conversion_j": 4e-13, "t_conv_s": 4.5e-9,
-                                                "mux_energy_per_select_j": 2e-14, "area_m2": 1e-10}},
-                               "frontend": {str(r): {"energy_per_read_j": 1.5e-13, "t_read_s": 5.5e-9,
-                                                     "area_m2": 5e-12}}}))
+    per.write_text(json.dumps(periphery_model_example(b, r)))
     return xb, rng, per
 
 

@@ -5,11 +5,12 @@ import json
 
 import pytest
 
-from conftest import crossbar_model_example, rng_model_example
+from conftest import crossbar_model_example, periphery_model_example, rng_model_example
 from scaledrop import model_files
 from scaledrop.errors import ModelFileError
 
-EXAMPLES = {"rng_model": rng_model_example, "crossbar_model": crossbar_model_example}
+EXAMPLES = {"rng_model": rng_model_example, "crossbar_model": crossbar_model_example,
+            "periphery_model": periphery_model_example}
 
 
 def _required(kind):

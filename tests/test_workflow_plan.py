@@ -14,17 +14,18 @@ LLG = ["llg_sweep", "llg_fit", "llg_bitstream"]
 PERIPH = ["periph_frontend", "periph_adc", "periph_comparator", "periph_wordline", "periph_model"]
 ARCH = ["arch_costs", "arch_tables", "report_summary"]
 EDITS = {
-    "seed": (1, [*RNG, "rng_temperature", *LLG, "crossbar_column", "crossbar_mc",
-                 *[r for r in PERIPH if r != "periph_wordline"], "codesign", "arch_shapes", *ARCH]),
+    "seed": (1, [*RNG, "rng_temperature", *LLG, "crossbar_column", "crossbar_mc", "periph_comparator", "codesign",
+                 "arch_shapes", *ARCH]),
     "data_dir": ("/nonexistent", ["train", "mc_eval", "eval_suite", "eval_variation", "eval_shift", "eval_crossbar",
                                   "seg_train", "seg_eval", "ablation_run", "codesign"]),
-    "spice.vdd": (1.05, [*RNG, "rng_temperature", *LLG, "crossbar_column", "crossbar_mc", "crossbar_model", *PERIPH]),
+    "spice.vdd": (1.05, [*RNG, "rng_temperature", *LLG, "crossbar_column", "crossbar_mc",
+                         *[r for r in PERIPH if r != "periph_model"]]),
     "rng.sweep.trials": (21, ["rng_sweep_chunk", "rng_fit", "rng_temperature"]),
     "rng.variation.n_samples": (5, ["rng_variation_chunk", "rng_sensitivity", "rng_model", "rng_temperature"]),
     "llg.trials": (41, LLG),
     "crossbar.mc.samples": (3, ["crossbar_mc", "crossbar_model", "codesign"]),
     "crossbar.adc_reference": ("nominal", ["crossbar_model", "codesign"]),
-    "periphery.mux_ratio": (4, [*PERIPH, "crossbar_model"]),
+    "periphery.mux_ratio": (4, ["periph_adc", "periph_model"]),
     "nn.train.lr": (0.004, ["train", "mc_eval", "eval_suite", "eval_variation", "ablation_run"]),
     "nn.eval.T": (4, ["eval_suite", "eval_variation", "eval_shift", "eval_crossbar"]),
     "nn.mc.T_max": (9, ["mc_eval", "eval_suite", "eval_variation", "eval_shift", "eval_crossbar", "ablation_run"]),

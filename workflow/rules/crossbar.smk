@@ -76,7 +76,7 @@ rule crossbar_model:
         png_energy=report(f"{XB_DIR}/energy.png", caption="../report/crossbar_energy.rst", category="Crossbar",
                           subcategory="Energy"),
     params:
-        cfg=cfg_sections("spice", "crossbar", "periphery"),
+        cfg=cfg_sections("crossbar", "periphery.frontend.t_int_ns", "spice.temperature_c", "codesign.adc_bits"),
     log:
         f"{LOGS}/crossbar_model.log",
     threads: 1

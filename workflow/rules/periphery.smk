@@ -5,7 +5,6 @@ from cim.periphery import check_config as _periph_check
 
 PER = config["periphery"]
 PER_DIR = f"{RES}/periphery"
-PER_XB = tuple(f"crossbar.{k}" for k in ("model_rows", "cols", "v_read", "r_wire_ohm", "c_wire_ff"))
 _msg = _periph_check(config)
 if _msg:
     sys.exit(_msg)
@@ -24,7 +23,7 @@ rule periph_frontend:
         json=f"{PER_DIR}/frontend.json",
         png=report(f"{PER_DIR}/frontend.png", caption="../report/periph_frontend.rst", category="Periphery"),
     params:
-        cfg=cfg_sections("seed", "spice", *PER_XB, "periphery"),
+        cfg=cfg_sections("spice", "crossbar.v_read", "crossbar.c_wire_ff", "periphery.frontend"),
     log: f"{LOGS}/periph_frontend.log"
     benchmark: f"{BENCH}/periph_frontend.tsv"
     threads: 1
@@ -39,9 +38,9 @@ rule periph_adc:
     output:
         json=f"{PER_DIR}/adc_b{{bits}}.json",
     params:
-        cfg=cfg_sections("seed", "spice", *PER_XB, "periphery"),
-    log: f"{LOGS}/periph_adc_b{{bits}}.log"
-    benchmark: f"{BENCH}/periph_adc_b{{bits}}.tsv"
+        cfg=cfg_sections("spice", "crossbar.model_rows", "periphery.adc", "periphery.mux", "periphery.mux_ratio"),
+    log: f"{LOGS}/periph_adc/b{{bits}}.log"
+    benchmark: f"{BENCH}/periph_adc/b{{bits}}.tsv"
     threads: 1
     resources: mem_mb=1000, runtime=10
     script: "../scripts/periph_adc.py"
@@ -53,7 +52,7 @@ rule periph_comparator:
     output:
         json=f"{PER_DIR}/comparator.json",
     params:
-        cfg=cfg_sections("seed", "spice", "periphery"),
+        cfg=cfg_sections("seed", "spice", "periphery.adc"),
     log: f"{LOGS}/periph_comparator.log"
     benchmark: f"{BENCH}/periph_comparator.tsv"
     threads: 1
@@ -68,7 +67,7 @@ rule periph_wordline:
     output:
         json=f"{PER_DIR}/wordline.json",
     params:
-        cfg=cfg_sections("spice", *PER_XB, "periphery"),
+        cfg=cfg_sections("spice", "crossbar.cols", "crossbar.r_wire_ohm", "periphery.wordline"),
     log: f"{LOGS}/periph_wordline.log"
     benchmark: f"{BENCH}/periph_wordline.tsv"
     threads: 1
@@ -89,7 +88,7 @@ rule periph_model:
         png=report(f"{RES}/tables/periphery_adc_vs_survey.png", caption="../report/periph_adc_survey.rst",
                    category="Periphery"),
     params:
-        cfg=cfg_sections("seed", "spice", *PER_XB, "periphery"),
+        cfg=cfg_sections("periphery.mux_ratio"),
     log: f"{LOGS}/periph_model.log"
     threads: 1
     resources: mem_mb=1000, runtime=5

@@ -36,7 +36,7 @@ if inp.mc:
     mc = pd.concat([pd.read_csv(f) for f in inp.mc], ignore_index=True)
     sets.update({(int(r), float(v)): g for (r, v), g in mc.groupby(["rows", "variation_level"])})
 
-per = load(inp.periphery)
+per = model_files.read_periphery_model(inp.periphery)
 sig_adc = per["comparator"]["input_referred_sigma_v"]
 t_int = cfg["periphery"]["frontend"]["t_int_ns"] * 1e-9
 read_var = {}

@@ -12,7 +12,7 @@ import common  # noqa: E402
 from devices import crossbar_adc as xa  # noqa: E402
 from devices.params import load_params  # noqa: E402
 from devices.periphery import frontend  # noqa: E402
-from devices.spice import versions  # noqa: E402
+from devices.spice import set_wall_timeout, versions  # noqa: E402
 
 NM, PS, NS = 1e-9, 1e-12, 1e-9
 
@@ -26,6 +26,7 @@ def design(f: dict) -> dict:
 
 def main(sm):
     cfg = sm.params.cfg
+    set_wall_timeout(cfg["spice"]["timeout_s"])
     xb, f, sp = cfg["crossbar"], cfg["periphery"]["frontend"], cfg["spice"]
     d = design(f)
     cm = load_params("cmos45")
@@ -36,7 +37,8 @@ def main(sm):
         R = int(tr["rows"])
         pops = np.unique(np.round(np.linspace(0, R, f["reads"])).astype(int))
         cur = xa.curve(tr["coefficients"], R)[pops]
-        r = frontend(cur, d, sp["vdd"], xb["v_read"], 2 * R * xb["c_wire_ff"] * 1e-15, retries=sp["max_retries"])
+        r = frontend(cur, d, sp["vdd"], xb["v_read"], 2 * R * xb["c_wire_ff"] * 1e-15, retries=sp["max_retries"],
+                     temp_c=sp["temperature_c"])
         v = np.array(r["v_out"])
         fit = xa.fit_transfer(pops, v, 1)
         e = np.array(r["energy_per_read_j"][1:])          # first read starts from the DC operating point
@@ -45,9 +47,10 @@ def main(sm):
         out[str(R)] = {"rows": R, "popcounts": pops.tolist(), "current_a": cur.tolist(), "v_out": r["v_out"],
                        "v_bl": r["v_bl"], "r2": fit["r2"], "max_error_popcount": fit["max_error_popcount"],
                        "lsb_v": fit["lsb_a"], "gain_v_per_a": gain, "c_int_f": r["c_int_f"],
+                       "c_cap_f": r["c_cap_f"], "c_par_f": r["c_par_f"],
                        "v_range": [float(v.min()), float(v.max())], "energy_per_read_j": e_mid,
                        "energy_per_read_by_popcount_j": e.tolist(), "t_read_s": r["t_read_s"],
-                       "t_int_s": d["t_int"], "area_m2": 7 * cm["device_area"] + r["c_int_f"] / cm["mom_density"],
+                       "t_int_s": d["t_int"], "area_m2": 7 * cm["device_area"] + r["c_cap_f"] / cm["mom_density"],
                        "attempts": r["attempts"]}
         lines.append(f"rows={R} r2={fit['r2']:.6f} C_int={r['c_int_f'] * 1e15:.1f} fF E={e_mid * 1e15:.1f} fJ")
         ax.plot(pops, v, "o-", ms=3, label=f"R={R}: R2={fit['r2']:.5f}")

@@ -13,6 +13,7 @@ import pandas as pd  # noqa: E402
 import common  # noqa: E402
 from scaledrop import model_files  # noqa: E402
 from devices.params import PARAM_DIR  # noqa: E402
+from scaledrop import model_files  # noqa: E402
 
 SURVEY = PARAM_DIR / "adc_survey_sar.csv"
 SURVEY_SOURCE = ("B. Murmann, 'ADC Performance Survey 1997-2025' (github.com/bmurmann/ADC-survey, "
