@@ -8,6 +8,7 @@ import torch
 from nn.exact import exact_predict
 from nn.mc import _mc_mode
 from nn.models import build_model
+from random_state import randomize_inference_state
 
 
 def naive_loop(model, x, T):
@@ -29,12 +30,7 @@ def main(T=20, n=1000, threads=1):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     model = build_model("lenet5", 1, 10, {}).eval()
-    for mod in model.modules():
-        if isinstance(mod, torch.nn.modules.batchnorm._BatchNorm):
-            mod.running_mean.uniform_(-1, 1)
-            mod.running_var.uniform_(0.5, 2)
-        if hasattr(mod, "alpha"):
-            mod.alpha.data.uniform_(0.3, 1.7)
+    randomize_inference_state(model)
     x = torch.randn(n, 1, 28, 28)
     w, probs = exact_predict(model, x)
     ours = best_rate(lambda: exact_predict(model, x), n, 3)

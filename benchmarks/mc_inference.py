@@ -8,6 +8,7 @@ import torch
 
 from nn.mc import draw_masks, mc_forward
 from nn.models import build_model
+from random_state import randomize_inference_state
 
 CASES = [("vgg_small", (3, 32, 32), 16), ("lenet5", (1, 28, 28), 1000)]
 
@@ -28,12 +29,7 @@ def main(T=20, threads=1):
     lines = []
     for name, shape, n in CASES:
         model = build_model(name, shape[0], 10, {})
-        for mod in model.modules():
-            if isinstance(mod, torch.nn.modules.batchnorm._BatchNorm):
-                mod.running_mean.uniform_(-1, 1)
-                mod.running_var.uniform_(0.5, 2)
-            if hasattr(mod, "alpha"):
-                mod.alpha.data.uniform_(0.3, 1.7)
+        randomize_inference_state(model)
         x = torch.randn(n, *shape)
         draws = draw_masks(model, T, torch.Generator().manual_seed(0), n)
         ours, a = throughput(model, x, draws, T, False, 3)
