@@ -15,9 +15,11 @@ through, so this module checks it itself).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
+import shutil
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -98,19 +100,27 @@ def read(path, kind: str) -> dict:
     return validate(obj, kind, path)
 
 
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a path with the final file name inside a fresh temporary directory next to `path`; move it onto
+    `path` only if the block succeeds. (The same name matters: torch.save records it inside model.pt, so same
+    config + seed -> byte-identical files.) Every writer of results/ goes through this."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmpdir = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+    try:
+        yield tmpdir / path.name
+        os.replace(tmpdir / path.name, path)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
 def write(path, obj: dict, kind: str) -> None:
-    """Validate, then write atomically (temp file in the same directory, then rename)."""
+    """Validate, then write atomically (`atomic_path`)."""
     path = Path(path)
     validate(obj, kind, path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(json.dumps(obj, indent=2, allow_nan=False, default=float) + "\n")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, allow_nan=False, default=float) + "\n")
 
 
 def read_rng_model(path) -> dict:

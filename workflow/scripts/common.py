@@ -7,21 +7,20 @@ changed config value reruns exactly the rules that use it.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import math
 import os
 import platform
-import shutil
 import sys
-import tempfile
 import traceback
 import warnings
 from pathlib import Path
 
 import yaml
+
+from scaledrop.model_files import atomic_path  # noqa: F401  (the one atomic writer; scripts use common.atomic_path)
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
 RULE = {"name": "(outside the workflow)", "inputs": [], "log": None}
@@ -216,21 +215,6 @@ def provenance(config: dict, seed: int | None = None, **extra) -> dict:
     }
     out.update(extra)
     return out
-
-
-@contextlib.contextmanager
-def atomic_path(path: str | os.PathLike):
-    """Yield a path with the final file name inside a fresh temporary directory next to `path`; move it onto
-    `path` only if the block succeeds. (The same name matters: torch.save records it inside model.pt, so same
-    config + seed -> byte-identical files.)"""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmpdir = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
-    try:
-        yield tmpdir / path.name
-        os.replace(tmpdir / path.name, path)
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def write_json(path, obj) -> None:
