@@ -107,3 +107,21 @@ def write_rng_model(path, targets) -> Path:
     full = [{"bias_v": 0.45, "raw": {k: t[k] for k in ("epsilon_mu", "epsilon_sigma")}, **t} for t in targets]
     Path(path).write_text(__import__("json").dumps(rng_model_example(targets=full)))
     return Path(path)
+
+
+def randomised_model(name: str = "lenet5", in_ch: int = 1, cfg: dict | None = None):
+    """An untrained model (seed 0) with non-trivial inference state: random BatchNorm statistics and scales alpha
+    away from 1, so every dropout draw / mask configuration changes the output."""
+    import torch
+
+    from nn.models import build_model
+
+    torch.manual_seed(0)
+    m = build_model(name, in_ch, 10, cfg or {})
+    for mod in m.modules():
+        if isinstance(mod, torch.nn.modules.batchnorm._BatchNorm):
+            mod.running_mean.uniform_(-1, 1)
+            mod.running_var.uniform_(0.5, 2)
+        if hasattr(mod, "alpha"):
+            mod.alpha.data.uniform_(0.3, 1.7)
+    return m

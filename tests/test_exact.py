@@ -3,24 +3,16 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import randomised_model
 from nn import exact as X
 from nn import metrics as M
 from nn.mc import mc_predict, predict
-from nn.models import build_model
 
 torch.set_num_threads(1)
 
 
 def _randomised(cfg):
-    torch.manual_seed(0)
-    m = build_model("lenet5", 1, 10, cfg)
-    for mod in m.modules():  # non-trivial BN statistics and scales, so every configuration differs
-        if isinstance(mod, torch.nn.modules.batchnorm._BatchNorm):
-            mod.running_mean.uniform_(-1, 1)
-            mod.running_var.uniform_(0.5, 2)
-        if hasattr(mod, "alpha"):
-            mod.alpha.data.uniform_(0.3, 1.7)
-    return m.eval()
+    return randomised_model("lenet5", 1, cfg).eval()
 
 
 def test_exact_nll_matches_mc_at_T_1e4():

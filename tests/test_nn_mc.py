@@ -5,23 +5,11 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import randomised_model
 from nn import metrics as M
 from nn.mc import draw_masks, mc_forward, mc_predict, predict
-from nn.models import build_model
 
 torch.set_num_threads(1)
-
-
-def _randomised(name, in_ch, cfg):
-    torch.manual_seed(0)
-    m = build_model(name, in_ch, 10, cfg)
-    for mod in m.modules():  # non-trivial BN statistics and scales, so every draw matters
-        if isinstance(mod, torch.nn.modules.batchnorm._BatchNorm):
-            mod.running_mean.uniform_(-1, 1)
-            mod.running_var.uniform_(0.5, 2)
-        if hasattr(mod, "alpha"):
-            mod.alpha.data.uniform_(0.3, 1.7)
-    return m
 
 
 CASES = [("lenet5", (1, 28, 28), {}),
@@ -33,7 +21,7 @@ CASES = [("lenet5", (1, 28, 28), {}),
 
 @pytest.mark.parametrize("name,shape,cfg", CASES)
 def test_fast_mc_equals_naive_loop(name, shape, cfg):
-    m = _randomised(name, shape[0], {"scale_dropout": {"p_small": 0.4, "p_large": 0.5}, **cfg})
+    m = randomised_model(name, shape[0], {"scale_dropout": {"p_small": 0.4, "p_large": 0.5}, **cfg})
     x, T = torch.randn(3, *shape), 12
     draws = draw_masks(m, T, torch.Generator().manual_seed(1))
     fast = mc_forward(m, x, draws, T)
@@ -47,7 +35,7 @@ def test_fast_mc_equals_naive_loop(name, shape, cfg):
 
 
 def test_p0_mc_equals_deterministic():
-    m = _randomised("lenet5", 1, {"scale_dropout": {"p_small": 0.0, "p_large": 0.0}})
+    m = randomised_model("lenet5", 1, {"scale_dropout": {"p_small": 0.0, "p_large": 0.0}})
     x = torch.randn(5, 1, 28, 28)
     probs, logits = mc_predict(m, x, 7, torch.Generator().manual_seed(0))
     det = predict(m, x)
@@ -56,7 +44,7 @@ def test_p0_mc_equals_deterministic():
 
 
 def test_mc_predict_is_seeded_and_stochastic():
-    m = _randomised("lenet5", 1, {"scale_dropout": {"p_small": 0.5, "p_large": 0.5}})
+    m = randomised_model("lenet5", 1, {"scale_dropout": {"p_small": 0.5, "p_large": 0.5}})
     x = torch.randn(6, 1, 28, 28)
     a, _ = mc_predict(m, x, 20, torch.Generator().manual_seed(3), batch_size=4)
     b, _ = mc_predict(m, x, 20, torch.Generator().manual_seed(3), batch_size=4)
