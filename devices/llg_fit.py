@@ -1,17 +1,10 @@
-"""Fits of thermally activated switching laws to sLLG switch counts (paper Eq. 25 and Neel-Brown).
+"""Fits of switching laws to sLLG switch counts: paper Eq. 25, Neel-Brown and the precessional law.
 
 Each data point is a track-current waveform (t, I) applied for one SET phase and its switch count k of n.
-A form gives the switching rate 1/tau(I) = exp(-Delta * b(I/Ic0)) / tau0 with reduced barrier b:
-  * "eq25":        b = 1 - 2x(pi/2 - x) (paper Eq. 25b), x held at pi/4 beyond it (devices/mtj.py);
-  * "neel_brown":  b = (1 - x)^2 for x < 1, 0 beyond (thermally activated spin-torque switching,
-                   Koch, Katine & Sun, PRL 92, 088302 (2004); rate saturates at 1/tau0).
-p = 1 - exp(-H), H = integral of the rate over the waveform (Eq. 25a with a time-varying current).
-  * "precessional": above Ic0 the anti-damping torque amplifies the thermal initial angle,
-                   theta(t) = theta0 exp(int (x - 1) dt / tau0) (Sun, PRB 62, 570 (2000)); with the thermal
-                   P(theta0^2 > s) = exp(-Delta s) and switching at theta = pi/2,
-                   p = exp(-(pi^2 Delta / 4) exp(-G)), G = max_t 2 int_0^t (x - 1) dt / tau0
-                   (Butler et al., IEEE Trans. Magn. 48, 4684 (2012), macrospin switching distributions);
-                   here tau0 is the relaxation time 1 / (alpha gamma' H_eff).
+The laws are those of devices/mtj.py (FORMS): the two hazard forms give p = 1 - exp(-H), H = integral of
+the rate exp(-Delta * b(I/Ic0)) / tau0 over the waveform (Eq. 25a with a time-varying current); the
+precessional form gives p = exp(-(pi^2 Delta / 4) exp(-G)), G the largest reflected amplification
+2 int (x - 1) dt / tau0 (there tau0 is the relaxation time 1 / (alpha gamma' H_eff)).
 Fitting: maximum binomial likelihood over (ln Delta, ln Ic0, ln tau0) from a grid of starts; the fit
 quality is Pearson's chi^2 = sum (k - n p)^2 / (n p (1 - p)) with the binomial variance of the fitted p
 (dof = points - 3) and the deviance G^2.
@@ -21,17 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize
 
-FORMS = ("eq25", "neel_brown", "precessional")
-
-
-def barrier(x, form: str):
-    x = np.abs(np.asarray(x, float))
-    if form == "eq25":
-        x = np.minimum(x, np.pi / 4)
-        return 1.0 - np.pi * x + 2.0 * x * x
-    if form == "neel_brown":
-        return np.where(x < 1, (1 - np.minimum(x, 1)) ** 2, 0.0)
-    raise ValueError(f"unknown barrier form {form!r} (known: eq25, neel_brown)")
+from .mtj import FORMS, barrier
 
 
 class Waves:
@@ -59,13 +42,20 @@ def hazard(waves, delta, ic0, tau0, form: str) -> np.ndarray:
 
 
 def growth(waves, ic0, tau0) -> np.ndarray:
-    """G = max_t 2 int_0^t (I/Ic0 - 1) dt / tau0 of each waveform (log of the angle amplification^2)."""
+    """G_max of each waveform: the largest value of 2 int (I/Ic0 - 1) dt / tau0 reflected at 0
+    (mtj.reflected_max, vectorised over the packed waveforms)."""
     w = waves if isinstance(waves, Waves) else Waves(waves)
     x = np.maximum(w.i, 0.0) / ic0
     inc = np.concatenate([[0.0], (x[:-1] + x[1:] - 2.0) * w.dt / tau0])  # 2 * trapezoid of (x - 1)
     cum = np.cumsum(inc)
-    cum = cum - np.repeat(cum[w.starts], np.diff(np.append(w.starts, cum.size)))
-    return np.maximum.reduceat(cum, w.starts)
+    lengths = np.diff(np.append(w.starts, cum.size))
+    cum = cum - np.repeat(cum[w.starts], lengths)  # C = 0 at each waveform's start
+    # running minimum per waveform in one pass: shift waveform j down by j * span, so that no earlier
+    # waveform's values reach below the current one's
+    span = 2.0 * float(np.max(np.abs(cum))) + 1.0
+    shift = np.repeat(np.arange(w.n) * span, lengths)
+    low = np.minimum.accumulate(np.minimum(cum, 0.0) - shift) + shift
+    return np.maximum.reduceat(cum - low, w.starts)
 
 
 def p_switch(waves, delta, ic0, tau0, form: str) -> np.ndarray:

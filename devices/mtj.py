@@ -1,66 +1,114 @@
-"""SOT-MTJ physics used outside SPICE: paper Eq. 25 (switching), TMR bias dependence, hazard integrals.
+"""SOT-MTJ physics used outside SPICE: the cell's switching law, TMR bias dependence, accumulator integrals.
 
-Eq. 25b, tau = tau0 * exp(Delta * (1 - 2x(pi/2 - x))), x = I/Ic0, is monotonic (decreasing in x) only
-for x < pi/4, where 1 - pi*x + 2x^2 has its minimum. Beyond pi/4 the formula would predict *slower*
-switching at higher current, which is unphysical; like `netlists/sot_mtj.lib`, every function here holds
-x at pi/4 there, i.e. the rate saturates at its maximum exp(Delta*(pi^2/8 - 1))/tau0. Fits and
-inversions stay on the x < pi/4 branch.
-The Eq. 25 parameters of the cell come from the fit to the stochastic LLG solver when its results file
-is given (`load_llg_fit`, `magnet_at` for temperature), else from devices/params/sot_mtj.yaml.
+The cell runs one of three switching laws (`FORMS`, selected by the MTJ parameter `form`; the workflow
+takes the form that fits the stochastic LLG solver best, results/devices/llg_fit.json):
+  * "eq25": paper Eq. 25, rate 1/tau(I) = exp(-Delta * (1 - 2x(pi/2 - x))) / tau0, x = |I|/Ic0. Eq. 25b is
+    monotonic only for x < pi/4 (minimum of 1 - pi*x + 2x^2); beyond it, like netlists/sot_mtj.lib, x is
+    held at pi/4 (rate saturates at exp(Delta*(pi^2/8 - 1))/tau0 instead of decreasing);
+  * "neel_brown": rate exp(-Delta (1 - x)^2) / tau0, x held at 1 beyond it (thermally activated
+    spin-torque switching, Koch, Katine & Sun, PRL 92, 088302 (2004));
+  * "precessional": above Ic0 the anti-damping torque amplifies the thermal angle, theta^2 grows as
+    exp(2 int (x - 1) dt / tau0) (Sun, PRB 62, 570 (2000)); below Ic0 the magnet re-thermalises, so the
+    amplification G(t) is the reflected integral dG = 2 (x - 1) dt / tau0 held at G >= 0, and with the
+    thermal P(theta0^2 > s) = exp(-Delta s) a pulse switches with p = exp(-(pi^2 Delta / 4) exp(-G_max))
+    (Butler et al., IEEE Trans. Magn. 48, 4684 (2012)).
+For the two hazard forms the SPICE accumulator integrates the rate (H) and the state flips when H exceeds
+an Exp(1) draw E; for the precessional form it integrates G and flips when G exceeds ln(pi^2 Delta / (4 E)):
+`node_threshold` maps the same draws E to either, so both are exact for any waveform.
 """
 from __future__ import annotations
 
 import numpy as np
 
 X_MAX = np.pi / 4  # end of the monotonic branch of Eq. 25b
+FORMS = ("eq25", "neel_brown", "precessional")
+FORM_CODE = {f: k for k, f in enumerate(FORMS)}  # the `form` parameter of netlists/sot_mtj.lib
+TH_MIN = 1e-9  # smallest precessional node threshold: E >= pi^2 Delta / 4 (p < exp(-12) for Delta >= 5)
 
 
-def barrier(x):
-    """Reduced barrier 1 - 2x(pi/2 - x) of Eq. 25b, with x = |I|/Ic0 clamped to the monotonic branch."""
-    x = np.minimum(np.abs(np.asarray(x, dtype=float)), X_MAX)
-    return 1.0 - np.pi * x + 2.0 * x * x
+def form_of(p: dict) -> str:
+    form = p.get("form", "eq25")
+    if form not in FORMS:
+        raise ValueError(f"MTJ form {form!r} unknown (known: {', '.join(FORMS)})")
+    return form
 
 
-def rate(i, delta, ic0, tau0):
-    """Switching rate 1/tau(I) [1/s] of Eq. 25b (saturating beyond I = pi/4 * Ic0)."""
-    return np.exp(-delta * barrier(np.asarray(i, dtype=float) / ic0)) / tau0
+def barrier(x, form: str = "eq25"):
+    """Reduced barrier of a hazard form at x = |I|/Ic0 (Eq. 25b clamped to its monotonic branch)."""
+    x = np.abs(np.asarray(x, dtype=float))
+    if form == "eq25":
+        x = np.minimum(x, X_MAX)
+        return 1.0 - np.pi * x + 2.0 * x * x
+    if form == "neel_brown":
+        return (1.0 - np.minimum(x, 1.0)) ** 2
+    raise ValueError(f"{form!r} has no barrier (hazard forms: eq25, neel_brown)")
 
 
-def p_switch(i, t, delta, ic0, tau0):
-    """Eq. 25a for a constant current `i` applied for `t` seconds."""
-    return -np.expm1(-t * rate(i, delta, ic0, tau0))
+def rate(i, delta, ic0, tau0, form: str = "eq25"):
+    """Switching rate 1/tau(I) [1/s] of a hazard form (Eq. 25b saturating beyond I = pi/4 * Ic0)."""
+    return np.exp(-delta * barrier(np.asarray(i, dtype=float) / ic0, form)) / tau0
 
 
-def hazard(time, current, delta, ic0, tau0, t_start=None, t_stop=None):
-    """H = integral dt / tau(I(t)) over [t_start, t_stop] of a sampled current waveform (trapezoid on the
-    rate, with the window edges interpolated). Only positive current (the SET direction) counts."""
+def p_switch(i, t, delta, ic0, tau0, form: str = "eq25"):
+    """p of a constant current `i` applied for `t` seconds (Eq. 25a for the hazard forms)."""
+    if form == "precessional":
+        g = np.maximum(2.0 * (np.abs(np.asarray(i, dtype=float)) / ic0 - 1.0) * t / tau0, 0.0)
+        return np.exp(-(np.pi**2 * delta / 4) * np.exp(-g))
+    return -np.expm1(-t * rate(i, delta, ic0, tau0, form))
+
+
+def p_saturated(t, p: dict) -> float:
+    """Largest p of a constant-current pulse of `t` seconds: the hazard forms saturate (Eq. 25 at x = pi/4,
+    Neel-Brown at x = 1); the precessional law reaches 1."""
+    form = form_of(p)
+    if form == "precessional":
+        return 1.0
+    x_sat = X_MAX if form == "eq25" else 1.0
+    return float(p_switch(x_sat * p["ic0"], t, p["delta"], p["ic0"], p["tau0"], form))
+
+
+def accumulated(time, current, p: dict, t_start=None, t_stop=None) -> float:
+    """What the subcircuit's accumulator reaches over [t_start, t_stop] of a sampled current waveform:
+    H = integral of the rate (hazard forms) or G_max, the largest reflected amplification (precessional);
+    trapezoid, window edges interpolated. Only positive current (the SET direction) counts."""
     time = np.asarray(time, dtype=float)
     current = np.asarray(current, dtype=float)
     t0 = time[0] if t_start is None else t_start
     t1 = time[-1] if t_stop is None else t_stop
     inside = (time > t0) & (time < t1)
     tt = np.concatenate(([t0], time[inside], [t1]))
-    ii = np.concatenate(([np.interp(t0, time, current)], current[inside], [np.interp(t1, time, current)]))
-    r = np.where(ii > 0, rate(ii, delta, ic0, tau0), 0.0)
+    ii = np.maximum(np.concatenate(([np.interp(t0, time, current)], current[inside],
+                                    [np.interp(t1, time, current)])), 0.0)
+    form = form_of(p)
+    if form == "precessional":
+        return float(reflected_max(np.concatenate(([0.0], np.cumsum(
+            (ii[:-1] + ii[1:] - 2 * p["ic0"]) / p["ic0"] * np.diff(tt) / p["tau0"])))))
+    r = np.where(ii > 0, rate(ii, p["delta"], p["ic0"], p["tau0"], form), 0.0)
     return float(np.trapezoid(r, tt))
 
 
-def p_from_hazard(h):
-    """Switching probability of an exponential clock with integrated hazard H: 1 - exp(-H) (exact)."""
-    return -np.expm1(-np.asarray(h, dtype=float))
+def reflected_max(cum) -> float:
+    """max_t (C(t) - min_{s<=t} C(s)) of a cumulative integral starting at C = 0: the largest value of
+    the integral reflected at 0 (the precessional accumulator)."""
+    cum = np.asarray(cum, dtype=float)
+    return float(np.max(cum - np.minimum.accumulate(np.minimum(cum, 0.0))))
 
 
-def current_for_p(p, t, delta, ic0, tau0):
-    """Invert Eq. 25 on the monotonic branch: the constant current giving switching probability `p`
-    in a pulse of length `t`. Raises ValueError if `p` is not reachable below I = pi/4 * Ic0."""
-    p = np.asarray(p, dtype=float)
-    if np.any((p <= 0) | (p >= 1)):
-        raise ValueError(f"target probability must lie in (0, 1), got {p}")
-    b = np.log(t / (tau0 * -np.log1p(-p))) / delta  # required reduced barrier
-    disc = np.pi**2 - 8.0 * (1.0 - b)
-    if np.any(b > 1) or np.any(disc < 0):
-        raise ValueError(f"p={p} not reachable on the monotonic branch (x < pi/4) for t={t} s")
-    return ic0 * (np.pi - np.sqrt(disc)) / 4.0
+def p_from_accumulated(a, p: dict):
+    """Switching probability from the accumulator value: 1 - exp(-H), or exp(-(pi^2 Delta/4) e^-G)."""
+    a = np.asarray(a, dtype=float)
+    if form_of(p) == "precessional":
+        return np.exp(-(np.pi**2 * p["delta"] / 4) * np.exp(-a))
+    return -np.expm1(-a)
+
+
+def node_threshold(e, p: dict):
+    """Accumulator threshold of each Exp(1) draw `e`: e itself (hazard forms) or ln(pi^2 Delta / (4 e))
+    (precessional, at least TH_MIN), so that P(accumulator > threshold) = p_from_accumulated."""
+    e = np.asarray(e, dtype=float)
+    if form_of(p) == "precessional":
+        return np.maximum(np.log(np.pi**2 * p["delta"] / 4) - np.log(e), TH_MIN)
+    return e
 
 
 def tmr(v, tmr0, vh):
@@ -84,7 +132,7 @@ def wilson(k, n, z=1.959963984540054):
     return centre - half, centre + half
 
 
-LLG_KEYS = ("delta", "ic0", "tau0")  # Eq. 25 parameters fitted to the stochastic LLG solver
+LLG_KEYS = ("delta", "ic0", "tau0")  # switching-law parameters fitted to the stochastic LLG solver
 
 
 def _positive(entry: dict, key: str, where: str) -> float:
@@ -97,9 +145,9 @@ def _positive(entry: dict, key: str, where: str) -> float:
 
 
 def load_llg_fit(path) -> dict:
-    """Eq. 25 parameters fitted to the sLLG solver (results/devices/llg_fit.json): `delta`, `ic0` [A],
-    `tau0` [s] at the nominal temperature, and `temperature`: a list of {t_c, delta, ic0, tau0}.
-    Raises ValueError naming the file and the key on any missing or non-positive value."""
+    """The switching law fitted to the sLLG solver (results/devices/llg_fit.json): `form` (one of FORMS,
+    default eq25), `delta`, `ic0` [A], `tau0` [s] at the nominal temperature, and `temperature`: a list of
+    {t_c, delta, ic0, tau0}. Raises ValueError naming the file and the key on any missing or bad value."""
     import json
     from pathlib import Path
 
@@ -109,6 +157,9 @@ def load_llg_fit(path) -> dict:
     except (OSError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path}: cannot read the LLG fit ({exc.__class__.__name__})") from None
     out = {k: _positive(raw, k, str(path)) for k in LLG_KEYS}
+    out["form"] = raw.get("form", "eq25")
+    if out["form"] not in FORMS:
+        raise ValueError(f"{path}: 'form' must be one of {', '.join(FORMS)}, got {out['form']!r}")
     temps = raw.get("temperature")
     if not isinstance(temps, list) or len(temps) < 2:
         raise ValueError(f"{path}: missing key 'temperature' (a list of >= 2 {{t_c, delta, ic0, tau0}})")

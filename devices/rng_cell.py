@@ -17,9 +17,9 @@ side `a` (= t1), MP2/MN2 on side `b` (= t2). One sample is a cycle RESET -> SET 
                          off: it is an STT pulse through the MTJ whose amplitude and duration
                          `read_path` measures (the read-disturb probability follows from the LLG solver;
                          the read is not disturb-free by construction).
-The track current is measured by the 0 V source Vtrk, the MTJ read current by Vrdm; the hazard node of
-the subcircuit (xmtj.hs) integrates Eq. 25b exactly, so one transient with a never-reached threshold
-gives H and p = 1 - exp(-H). Transistors: netlists/ptm45hp.lib (published PTM 45 nm HP card),
+The track current is measured by the 0 V source Vtrk, the MTJ read current by Vrdm; the accumulator node
+of the subcircuit (xmtj.hs) integrates the switching law exactly (hazard H or precessional amplification
+G, devices/mtj.py), so one transient with a never-reached threshold gives p. Transistors: netlists/ptm45hp.lib (published PTM 45 nm HP card),
 temperature through `.temp` (Design.temperature_c).
 """
 from __future__ import annotations
@@ -41,9 +41,8 @@ class Design:
     """Circuit design values (all numbers; config `rng.design` overrides any of them)."""
 
     vdd: float = 1.0
-    vbias: float = 0.637        # V, MN2 gate during SET (the write-bias knob; p = 0.5 at ~0.637 V at 27 C for
-                                # the Eq. 25 fit to the sLLG solver, results/devices/llg_fit.json; the workflow
-                                # searches the bias of each target p itself, rng_targets.csv)
+    vbias: float = 0.637        # V, MN2 gate during SET (the write-bias knob; the workflow searches the bias
+                                # of each target p on the law fitted to the sLLG solver, rng_targets.csv)
     vread_bias: float = 0.65    # V, gate of the read select/clamp transistors (limits the read voltage)
     # H-bridge (write driver), shared with the sLLG characterisation (workflow/rules/llg.smk): sized so that
     # on the PTM 45 nm HP card, through the stack's track (devices/params/sot_stack.yaml, ~1.46 kOhm), the
@@ -165,7 +164,8 @@ def netlist(p: dict, design: Design, thresholds=(100.0,), var: Variation | None 
         "Vtrk a t1 0",
         "xmtj t1 b sm th m sot_mtj " + " ".join(
             f"{k}={num(v)}" for k, v in (("rp", mtj_rp(mp)), ("tmr0", mp["tmr0"]), ("vh", mp["vh"]),
-                                         ("rtrack", mp["rtrack"]), ("delta", mp["delta"]),
+                                         ("rtrack", mp["rtrack"]), ("form", mtj.FORM_CODE[mtj.form_of(mp)]),
+                                         ("delta", mp["delta"]),
                                          ("ic0", mp["ic0"]), ("tau0", mp["tau0"]), ("tsw", mp["tsw"]))),
         f"Vth th 0 {_pwl(th)}",
         # read path: select transistors isolate MTJ / reference from the SA outside reads
@@ -222,16 +222,18 @@ def simulate(p: dict, design: Design, thresholds=(100.0,), var: Variation | None
 
 
 def set_hazard(tr, p: dict, design: Design, k: int = 0, var: Variation | None = None) -> dict:
-    """Exact hazard of the SET pulse in cycle k: from the current waveform (Eq. 25b integrated in Python)
-    and from the subcircuit's hazard node; plus the plateau track current."""
+    """Exact switching probability of the SET pulse in cycle k: the switching law's accumulator (hazard H
+    or precessional G_max, devices/mtj.py) from the current waveform, `a`, and the largest value of the
+    subcircuit's accumulator node in the window, `a_node`; plus the plateau track current."""
     mp = {**p, **((var.mtj if var else {}) or {})}
     w = design.windows(k)["set"]
     t, i = tr.time, tr["i(vtrk)"]
-    h_py = mtj.hazard(t, i, mp["delta"], mp["ic0"], mp["tau0"], w[0], w[1] + design.t_gap / 2)
-    h_node = float(np.interp(w[1] - design.t_edge / 2, t, tr["xmtj.hs"]))  # before the disarming edge
+    end = w[1] + design.t_gap / 2
+    a_py = mtj.accumulated(t, i, mp, w[0], end)
+    win = (t >= w[0]) & (t <= end)
     mid = (t > w[0] + 0.3 * design.t_set) & (t < w[1] - 0.3 * design.t_set)
-    return {"h": h_py, "h_node": h_node, "current_a": float(np.mean(i[mid])),
-            "p_sw": float(mtj.p_from_hazard(h_py))}
+    return {"a": a_py, "a_node": float(np.max(tr["xmtj.hs"][win])), "current_a": float(np.mean(i[mid])),
+            "p_sw": float(mtj.p_from_accumulated(a_py, mp))}
 
 
 def read_bits(tr, design: Design, n: int) -> np.ndarray:
@@ -313,8 +315,14 @@ def phase_energy(tr, design: Design, k: int = 0) -> dict[str, float]:
 def nominal(overrides: dict | None = None) -> dict:
     """Nominal MTJ parameters (devices/params/sot_mtj.yaml) with config overrides; the track resistance is
     the one derived from the sLLG stack (devices/params/sot_stack.yaml, `llg.Stack.track_resistance`): the
-    cell's track is the track the solver drives (an `rtrack` override still applies last)."""
-    return load_params("sot_mtj", {"rtrack": load_stack().track_resistance, **(overrides or {})})
+    cell's track is the track the solver drives (an `rtrack` override still applies last). `form` (the
+    switching law, devices/mtj.py FORMS) defaults to the stand-in's Eq. 25."""
+    over = dict(overrides or {})
+    form = over.pop("form", "eq25")
+    p = load_params("sot_mtj", {"rtrack": load_stack().track_resistance, **over})
+    p["form"] = form
+    mtj.form_of(p)
+    return p
 
 
 def plain_deck(p: dict, design: Design, thresholds=(1e-3, 1e9)) -> str:
@@ -324,8 +332,9 @@ def plain_deck(p: dict, design: Design, thresholds=(1e-3, 1e9)) -> str:
     head = ["* Spin-ScaleDrop random-number cell (Ahmed et al., Scale-Dropout, Sec. V-B, Fig. 2), nominal values.",
             "* Generated by devices/rng_cell.py plain_deck(nominal(), Design()); run: ngspice -b netlists/rng_cell.cir",
             "*   (two RESET 8 ns / SET 10 ns / read cycles; cycle 0 switches, cycle 1 does not: hazard thresholds",
-            "*   1e-3 and 1e9). The magnet is the devices/params/sot_mtj.yaml stand-in (Delta 40, Ic0 100 uA, tau0",
-            "*   1 ns), overdriven at this bias: the workflow replaces it by the Eq. 25 fit to the sLLG solver.",
+            "*   1e-3 and 1e9). The magnet is the devices/params/sot_mtj.yaml stand-in (Eq. 25, form=0: Delta 40,",
+            "*   Ic0 100 uA, tau0 1 ns), overdriven at this bias: the workflow replaces it by the switching law",
+            "*   fitted to the sLLG solver (results/devices/llg_fit.json).",
             "* Prints v(m), v(q) and .meas results: m_cycleK (1 = AP after SET), q_cycleK (SA output, 1 = AP),",
             "* iprecharge_cycleK (largest MTJ current [A] during the SA pre-charge).",
             "* Nodes: a/b H-bridge outputs (SOT track ends), m magnetisation (1 = AP), q sense-amplifier output."]

@@ -1,8 +1,9 @@
 """Sweeps, per-trial runs and variation Monte Carlo of the Spin-ScaleDrop cell (paper Sec. V-A/B).
 
 Exact shortcut: the write path (track) is separate from the read path, so one transient with a
-never-reached threshold gives the SET hazard H and p = 1 - exp(-H) (Eq. 25a with the measured current).
-Per-trial runs draw thresholds -ln(u), u ~ U(0,1), from a seeded numpy Generator and run
+never-reached threshold gives the switching law's accumulator over the measured SET current and p from it
+(devices/mtj.py). Per-trial runs draw E = -ln(u), u ~ U(0,1), from a seeded numpy Generator, map them to
+accumulator thresholds (mtj.node_threshold) and run
 RESET/SET/read cycles in transients of at most TRIAL_BATCH cycles; the SA output gives the bitstream.
 Calibration (`calibrate`): the chip has one dropout module, so its die-level offset is trimmed once by a
 successive-approximation search of the write-bias trim DAC on the sample's own SPICE cell.
@@ -33,15 +34,15 @@ def exact_points(p: dict, design, biases, var=None, retries: int = 3) -> list[di
 
 
 def exact_point(p: dict, design, bias: float, var=None, retries: int = 3) -> dict:
-    """Exact p_sw at write bias `bias`: one transient, hazard from the current waveform."""
+    """Exact p_sw at write bias `bias`: one transient, the law's accumulator from the current waveform."""
     return exact_points(p, design, [bias], var, retries)[0]
 
 
 def trial_point(p: dict, design, bias: float, n: int, rng: np.random.Generator, retries: int = 3) -> dict:
-    """n RESET/SET/read cycles (transients of <= TRIAL_BATCH cycles) with thresholds -ln(u) from `rng`:
+    """n RESET/SET/read cycles (transients of <= TRIAL_BATCH cycles) with thresholds from E = -ln(u), `rng`:
     SA bit counts, Wilson interval, SA errors against the magnetisation, energy per cycle."""
     d = replace(design, vbias=float(bias))
-    th = -np.log(rng.random(n))
+    th = mtj.node_threshold(-np.log(rng.random(n)), p)
     bits, state, energy = [], [], 0.0
     for a in range(0, n, TRIAL_BATCH):
         part = th[a:a + TRIAL_BATCH]
@@ -144,22 +145,22 @@ def variation_rows(p: dict, design, biases, targets, var: rng_cell.Variation, ca
         pts, res = exact_points(p, design, biases, var, retries), [{} for _ in biases]
     draws = {k: v for k, v in var.mtj.items() if k in MTJ_VARIED}
     draws.update({f"dvth_{k}": v for k, v in var.dvth.items()})
-    return [{"p_target": tg, "bias_v": pt["bias_v"], "p": pt["p_sw"], "h": pt["h"], "current_a": pt["current_a"],
+    return [{"p_target": tg, "bias_v": pt["bias_v"], "p": pt["p_sw"], "a": pt["a"], "current_a": pt["current_a"],
              **r, "rp_ohm": mtj_rp({**p, **var.mtj}), **draws} for tg, pt, r in zip(targets, pts, res)]
 
 
 def from_config(config: dict, llg_fit=None):
     """(MTJ params, Design, retries, variation sigmas) from the validated config (`spice`, `rng`).
 
-    `llg_fit`: path of results/devices/llg_fit.json (Eq. 25 fitted to the sLLG solver): its delta, ic0
-    and tau0 replace those of devices/params/sot_mtj.yaml, its `track_resistance` (the stack's, derived)
-    is the cell's rtrack; config `rng.mtj` overrides apply last."""
+    `llg_fit`: path of results/devices/llg_fit.json (the switching law fitted to the sLLG solver): its
+    form, delta, ic0 and tau0 replace the Eq. 25 stand-in of devices/params/sot_mtj.yaml, its
+    `track_resistance` (the stack's, derived) is the cell's rtrack; config `rng.mtj` overrides apply last."""
     rng = config["rng"]
     set_wall_timeout(config["spice"].get("timeout_s", 600.0))
     over = dict(rng.get("mtj", {}))
     if llg_fit is not None:
         fit_ = mtj.load_llg_fit(llg_fit)
-        over = {**{k: fit_[k] for k in mtj.LLG_KEYS}, **fit_.get("track", {}), **over}
+        over = {**{k: fit_[k] for k in (*mtj.LLG_KEYS, "form")}, **fit_.get("track", {}), **over}
     p = rng_cell.nominal(over)
     over = {"vdd": config["spice"]["vdd"], "temperature_c": config["spice"]["temperature_c"],
             **rng.get("design", {})}
@@ -188,13 +189,13 @@ def bias_for_p(p: dict, design, target: float, lo: float, hi: float, var=None, r
 
 def sweep_biases(p: dict, design, sweep: dict, retries: int = 3) -> np.ndarray:
     """n_points write biases, evenly spaced between those where the exact p_sw equals sweep.p_min and
-    sweep.p_max, searched inside [bias_min, bias_max]: the sweep follows the card and the MTJ fit. Eq. 25
-    saturates at x = pi/4 (devices/mtj.py), so p_max must lie below the fitted magnet's p at that current."""
-    p_sat = float(mtj.p_switch(np.pi / 4 * p["ic0"], design.t_set, p["delta"], p["ic0"], p["tau0"]))
+    sweep.p_max, searched inside [bias_min, bias_max]: the sweep follows the card and the MTJ fit. The
+    hazard forms saturate (devices/mtj.py), so p_max must lie below the fitted magnet's largest p."""
+    p_sat = float(mtj.p_saturated(design.t_set, p))
     if sweep["p_max"] >= p_sat:
         raise ValueError(f"config.rng.sweep.p_max: {sweep['p_max']} is not below {p_sat:.4f}, the largest p of "
-                         f"Eq. 25 (x = pi/4) for this magnet (Delta {p['delta']:.3g}, tau0 {p['tau0']:.3g} s) "
-                         f"in a {design.t_set * 1e9:g} ns SET")
+                         f"the {mtj.form_of(p)} law for this magnet (Delta {p['delta']:.3g}, tau0 "
+                         f"{p['tau0']:.3g} s) in a {design.t_set * 1e9:g} ns SET")
     ends = [bias_for_p(p, design, sweep[k], sweep["bias_min"], sweep["bias_max"], None, retries)
             for k in ("p_min", "p_max")]
     return np.linspace(ends[0], ends[1], sweep["n_points"])

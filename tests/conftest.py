@@ -67,7 +67,8 @@ def rng_model_example(**over) -> dict:
     """Smallest valid results/devices/rng_model.json (scaledrop/schemas/rng_model.schema.json)."""
     spread = {"epsilon_mu": 0.0, "epsilon_sigma": 0.01}
     q = lambda v, u: {"value": v, "unit": u}  # noqa: E731
-    d = {"schema_version": 3, "eq25_fit": {"delta": q(40.0, "1"), "ic0": q(1e-4, "A"), "tau0": q(1e-9, "s")},
+    d = {"schema_version": 4, "switching_law": {"form": "precessional", "delta": q(20.0, "1"), "ic0": q(2.3e-4, "A"),
+                                                "tau0": q(1.7e-9, "s")},
          "epsilon_source": "calibrated",
          "targets": [{"p": p, "bias_v": 0.45, **spread, "raw": dict(spread), "calibrated": dict(spread)}
                      for p in (0.1, 0.2, 0.5)],

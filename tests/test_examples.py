@@ -51,8 +51,8 @@ def test_device_sampler_eval(tmp_path):
     for mult in (0, 1, 3):
         p_hat = [float(v) for v in lines[f"device {mult}x"].split("p_hat per layer:")[1].split()]
         assert p_hat and set(p_hat) <= {round(p + 0.01 * mult, 3) for p in (0.1, 0.2)}   # Eq. 24, sigma 0
-    (tmp_path / "bad.json").write_text(json.dumps({"schema_version": 3, "targets": [{"p": 0.1}]}))
+    (tmp_path / "bad.json").write_text(json.dumps({"schema_version": 4, "targets": [{"p": 0.1}]}))
     res = run_example("device_sampler_eval.py", "--rng-model", tmp_path / "bad.json", "--n-train", 200,
                       "--n-test", 50, "--T", 2, cwd=tmp_path)
     assert res.returncode == 1 and "Traceback" not in res.stderr
-    assert res.stderr.strip().splitlines()[-1].startswith("error: ") and "bad.json: (top level): 'eq25_fit' is a required" in res.stderr
+    assert res.stderr.strip().splitlines()[-1].startswith("error: ") and "bad.json: (top level): 'switching_law' is a required" in res.stderr

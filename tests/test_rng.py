@@ -9,37 +9,38 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from devices import fit, llg, llg_drive, mtj, rng_cell, rng_mc
+from devices import llg, llg_drive, mtj, rng_cell, rng_mc
 from devices import rng_temperature as rt
 from devices.spice import NETLIST_DIR
 from conftest import assert_one_config_error
 
-# sLLG fit stand-in (tests only), close to results/devices/llg_fit.json of the default run: Eq. 25 fitted to the
-# stochastic LLG switching of devices/params/sot_stack.yaml; Delta and Ic0 falling with temperature. The cell
-# operates at ~0.65 Ic0 here (p = 0.5 near 0.637 V with the default driver).
-LLG = {"delta": 49.9, "ic0": 4.93e-4, "tau0": 2.7e-4,
-       "temperature": [{"t_c": 0, "delta": 50.0, "ic0": 5.17e-4, "tau0": 2.7e-4},
-                       {"t_c": 27, "delta": 49.9, "ic0": 4.93e-4, "tau0": 2.7e-4},
-                       {"t_c": 55, "delta": 49.6, "ic0": 4.68e-4, "tau0": 2.7e-4},
-                       {"t_c": 85, "delta": 49.5, "ic0": 4.40e-4, "tau0": 2.7e-4}]}
-P = rng_cell.nominal({k: LLG[k] for k in mtj.LLG_KEYS})
+# sLLG fit stand-in (tests only), close to results/devices/llg_fit.json of the default run: the precessional
+# law fitted to the stochastic LLG switching of devices/params/sot_stack.yaml (all SET widths); Delta and Ic0
+# falling with temperature. p = 0.5 near 0.637 V with the default driver at 27 C.
+LLG = {"form": "precessional", "delta": 20.2, "ic0": 2.33e-4, "tau0": 1.67e-9,
+       "temperature": [{"t_c": 0, "delta": 20.1, "ic0": 2.45e-4, "tau0": 1.63e-9},
+                       {"t_c": 27, "delta": 20.2, "ic0": 2.33e-4, "tau0": 1.67e-9},
+                       {"t_c": 55, "delta": 14.6, "ic0": 2.19e-4, "tau0": 1.90e-9},
+                       {"t_c": 85, "delta": 14.5, "ic0": 2.07e-4, "tau0": 1.85e-9}]}
+P = rng_cell.nominal({k: LLG[k] for k in (*mtj.LLG_KEYS, "form")})
 D = rng_cell.Design(tstep=100e-12)
 
 
-def test_hazard_from_waveform_matches_subcircuit_node():
-    pt = rng_mc.exact_point(P, D, 0.635)
+@pytest.mark.parametrize("form", mtj.FORMS)
+def test_law_accumulator_from_waveform_matches_subcircuit_node(form):
+    """Each law's SPICE accumulator (hazard H or precessional G_max) equals the Python integral of the same
+    measured SET waveform."""
+    laws = {"eq25": (49.9, 4.93e-4, 2.7e-4), "neel_brown": (81.0, 3.6e-4, 7e-9), "precessional": (20.2, 2.33e-4, 1.67e-9)}
+    p = rng_cell.nominal({"form": form, **dict(zip(mtj.LLG_KEYS, laws[form]))})
+    pt = rng_mc.exact_point(p, D, 0.635)
     assert 0.01 < pt["p_sw"] < 0.99
-    assert pt["h"] == pytest.approx(pt["h_node"], rel=0.01)
+    assert pt["a"] == pytest.approx(pt["a_node"], rel=0.01)
 
 
 def test_inverted_bias_resimulated_lands_on_target():
-    """Sweep -> Eq. 25 fit -> invert p=0.5 -> SET/RESET/read trials read by the SA hit 0.5."""
-    rows = [rng_mc.exact_point(P, D, b) for b in np.linspace(0.622, 0.652, 7)]
-    cur = np.array([r["current_a"] for r in rows])
-    ex = fit.fit_exact(cur, [r["p_sw"] for r in rows], D.t_set)
-    i_t = float(mtj.current_for_p(0.5, D.t_set, ex["delta"], ex["ic0_a"], ex["tau0_s"]))
-    bias = fit.bias_for_current(i_t, [r["bias_v"] for r in rows], cur)
-    assert rng_mc.exact_point(P, D, bias)["p_sw"] == pytest.approx(0.5, abs=0.02)
+    """Bisection for p = 0.5 on the exact p -> SET/RESET/read trials read by the SA hit 0.5."""
+    bias = rng_mc.bias_for_p(P, D, 0.5, 0.622, 0.652)
+    assert rng_mc.exact_point(P, D, bias)["p_sw"] == pytest.approx(0.5, abs=0.005)
     tri = rng_mc.trial_point(P, D, bias, 150, np.random.default_rng(11))
     assert tri["sa_errors"] == 0  # the sense amplifier reads the true magnetisation every cycle
     assert tri["wilson_lo"] <= 0.5 <= tri["wilson_hi"], tri
@@ -74,14 +75,17 @@ def test_calibrated_spread_smaller_than_raw():
     assert np.std(trimmed) < np.std(raw) and np.max(np.abs(np.subtract(trimmed, 0.5))) < 0.1, (raw, trimmed)
 
 
-def test_ic0_sensitivity_matches_eq25_at_the_measured_current():
-    """Ic0 does not change the circuit: its SPICE sensitivity must equal Eq. 25 at the nominal current."""
+def test_ic0_sensitivity_matches_the_law_on_the_nominal_waveform():
+    """Ic0 does not change the circuit: its SPICE sensitivity must equal the law with the shifted Ic0 on the
+    nominal SET waveform, and move p the right way (a larger Ic0 switches less)."""
     sigma = {"ra": 0.0, "tmr0": 0.0, "delta": 0.0, "ic0": 0.03, "rtrack": 0.0, "w": 0.0, "l": 0.0, "a_vt": 0.0}
     name, sd, lo, hi = next(v for v in rng_mc.one_sigma_variations(P, D, sigma) if v[0] == "ic0")
-    cur = rng_mc.exact_point(P, D, 0.635)["current_a"]
-    for var, s in ((lo, -1), (hi, 1)):
-        want = mtj.p_switch(cur, D.t_set, P["delta"], P["ic0"] * (1 + s * sd), P["tau0"])
-        assert rng_mc.exact_point(P, D, 0.635, var)["p_sw"] == pytest.approx(float(want), rel=0.02)
+    tr = rng_cell.simulate(P, D, (100.0,), biases=[0.635])
+    got = [rng_mc.exact_point(P, D, 0.635, var)["p_sw"] for var in (lo, hi)]
+    for g, s in zip(got, (-1, 1)):
+        want = rng_cell.set_hazard(tr, {**P, "ic0": P["ic0"] * (1 + s * sd)}, D)["p_sw"]
+        assert g == pytest.approx(want, rel=1e-3)
+    assert got[0] > rng_mc.exact_point(P, D, 0.635)["p_sw"] > got[1]
 
 
 def test_one_cell_stack_track_and_shared_driver_reach_the_sllg_range():
@@ -117,15 +121,18 @@ def test_precharge_draws_no_mtj_current_and_sa_reads_both_states():
         assert r["read_i_peak_a"] > 5e-6 and 0 < r["sa_decision_s"] < d.t_read - d.t_precharge, r
 
 
-def test_llg_fit_sets_eq25_parameters_and_missing_key_is_one_line(tmp_path, llg_file):
+def test_llg_fit_sets_the_law_and_missing_key_is_one_line(tmp_path, llg_file):
     p, *_ = rng_mc.from_config(CFG, llg_file)
-    assert (p["delta"], p["ic0"], p["tau0"]) == (LLG["delta"], LLG["ic0"], LLG["tau0"])
+    assert (p["form"], p["delta"], p["ic0"], p["tau0"]) == (LLG["form"], LLG["delta"], LLG["ic0"], LLG["tau0"])
     with_track = tmp_path / "track.json"
     with_track.write_text(json.dumps({**LLG, "track_resistance": 1234.5}))
     assert rng_mc.from_config(CFG, with_track)[0]["rtrack"] == 1234.5  # the stack the solver drove
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({k: v for k, v in LLG.items() if k != "ic0"}))
     with pytest.raises(ValueError, match=rf"^{re.escape(str(bad))}: missing key 'ic0'$"):
+        rng_mc.from_config(CFG, bad)
+    bad.write_text(json.dumps({**LLG, "form": "arrhenius"}))
+    with pytest.raises(ValueError, match=r"'form' must be one of eq25, neel_brown, precessional"):
         rng_mc.from_config(CFG, bad)
     bad.write_text(json.dumps({**LLG, "temperature": [{"t_c": 0, "delta": 45.0, "ic0": 1e-4}] * 2}))
     with pytest.raises(ValueError, match=r"temperature\[0\]: missing key 'tau0'"):

@@ -1,7 +1,8 @@
-"""Rule llg_fit: fit paper Eq. 25 (Delta, Ic0, tau0) to the sLLG switch counts (binomial chi^2) at the cell's
-SET width (the parameters the behavioural SPICE MTJ uses, per temperature; tau0 of the operating temperature
-held at the others), and Eq. 25, Neel-Brown and the
-precessional law to all SET widths (which form describes the physics); derived vs fitted values."""
+"""Rule llg_fit: fit the switching laws (paper Eq. 25, Neel-Brown, precessional; devices/mtj.py) to the sLLG
+switch counts of all SET widths (binomial chi^2) at every temperature. The form that fits best at the
+operating temperature becomes the cell's law: the behavioural SPICE MTJ (netlists/sot_mtj.lib) runs it with
+the fitted parameters, per temperature. Eq. 25 fitted to the cell's SET width alone (the paper's use) and
+the derived Delta, Ic0 of the stack are reported beside it."""
 import json
 from pathlib import Path
 
@@ -21,13 +22,9 @@ KEYS = ("delta", "ic0", "tau0", "chi2", "dof", "deviance")
 TAU0_PROFILE = (1e-10, 1e-9, 1e-8, 1e-6)  # s: Eq. 25 refitted with tau0 held (is the free tau0 physical?)
 
 
-def _data(points):
-    waves = [(np.array(p["wave_t"]), np.array(p["wave_i"])) for p in points]
-    return waves, np.array([p["k"] for p in points]), np.array([p["n"] for p in points])
-
-
 def _fit(points, form, ic0, tau0=None):
-    waves, k, n = _data(points)
+    waves = [(np.array(p["wave_t"]), np.array(p["wave_i"])) for p in points]
+    k, n = np.array([p["k"] for p in points]), np.array([p["n"] for p in points])
     return llg_fit.fit(waves, k, n, form, ic0, tau0)
 
 
@@ -36,49 +33,49 @@ def _badly(f):
     return bool(f["chi2"] > f["dof"] + 3 * np.sqrt(2 * max(f["dof"], 1)))
 
 
+def _summary(f):
+    return {**{x: f[x] for x in KEYS}, "fits_badly": _badly(f)}
+
+
 def main(sm):
     cfg = sm.params.cfg
     t_op = float(cfg["spice"]["temperature_c"])
     sweeps = sorted((json.loads(Path(f).read_text()) for f in sm.input.sweeps), key=lambda s: s["temp_c"])
-    op = [sw for sw in sweeps if sw["temp_c"] == t_op]
-    if not op:
+    fits = {sw["temp_c"]: {f: _fit(sw["points"], f, sw["stack"]["ic0"]) for f in llg_fit.FORMS} for sw in sweeps}
+    if t_op not in fits:
         raise ValueError("config.llg.temperatures_c: no sweep at the operating temperature")
-    # Delta and tau0 of Eq. 25 are nearly degenerate at one pulse width: away from t_op, tau0 is held at its
-    # t_op value so Delta(T), Ic0(T) carry the temperature dependence and interpolate smoothly (mtj.magnet_at)
-    tau0_op = _fit([p for p in op[0]["points"] if p["t_set_scale"] == 1.0], "eq25", op[0]["stack"]["ic0"])["tau0"]
-    rows, temps, main = [], [], None
+    law = min(llg_fit.FORMS, key=lambda f: fits[t_op][f]["chi2"])  # the form the cell runs
+    rows, temps = [], []
     for sw in sweeps:
-        ic0 = sw["stack"]["ic0"]
-        cell = _fit([p for p in sw["points"] if p["t_set_scale"] == 1.0], "eq25", ic0,
-                    None if sw["temp_c"] == t_op else tau0_op)
-        allf = {f: _fit(sw["points"], f, ic0) for f in llg_fit.FORMS}
+        allf = fits[sw["temp_c"]]
         for j, p in enumerate(sw["points"]):
             rows.append({"temp_c": sw["temp_c"], **{c: p[c] for c in ("bias_v", "t_set_s", "current_a", "k", "n",
                          "p_sw", "wilson_lo", "wilson_hi")}, **{f"p_{f}": allf[f]["p_fit"][j] for f in llg_fit.FORMS}})
-        temps.append({"t_c": sw["temp_c"], "delta": cell["delta"], "ic0": cell["ic0"], "tau0": cell["tau0"],
-                      "chi2": cell["chi2"], "dof": cell["dof"], "delta_derived": sw["stack"]["delta"],
-                      "ic0_derived": ic0, "reset_wer": sw["reset"]["wer"], "reset_wer_wilson_lo": sw["reset"]["wilson_lo"],
+        temps.append({"t_c": sw["temp_c"], "form": law, **{x: allf[law][x] for x in ("delta", "ic0", "tau0", "chi2", "dof")},
+                      "delta_derived": sw["stack"]["delta"], "ic0_derived": sw["stack"]["ic0"],
+                      "reset_wer": sw["reset"]["wer"], "reset_wer_wilson_lo": sw["reset"]["wilson_lo"],
                       "reset_wer_wilson_hi": sw["reset"]["wilson_hi"],
                       **{f"{f}_{x}": allf[f][x] for f in llg_fit.FORMS for x in ("delta", "ic0", "tau0", "chi2", "dof")}})
-        if sw["temp_c"] == t_op:
-            main = (sw, cell, allf)
-    sw, cell, allf = main
-    best = min(llg_fit.FORMS, key=lambda f: allf[f]["chi2"])
+    sw = next(s for s in sweeps if s["temp_c"] == t_op)
+    best = fits[t_op][law]
     cell_pts = [p for p in sw["points"] if p["t_set_scale"] == 1.0]
-    profile = [{x: f[x] for x in KEYS} for f in (_fit(cell_pts, "eq25", sw["stack"]["ic0"], t) for t in TAU0_PROFILE)]
+    ic0_d = sw["stack"]["ic0"]
+    eq25_cell = _fit(cell_pts, "eq25", ic0_d)
+    profile = [{x: f[x] for x in KEYS} for f in (_fit(cell_pts, "eq25", ic0_d, t) for t in TAU0_PROFILE)]
+    law_cell = llg_fit.p_switch([(np.array(p["wave_t"]), np.array(p["wave_i"])) for p in cell_pts],
+                                best["delta"], best["ic0"], best["tau0"], law)
     meta = param_file("sot_stack", cfg["llg"].get("stack_file"))
     out = {
-        "schema_version": 1, "form": "eq25", "t_set_s": cell_pts[0]["t_set_s"],
-        "delta": cell["delta"], "ic0": cell["ic0"], "tau0": cell["tau0"],
-        "chi2": cell["chi2"], "dof": cell["dof"], "deviance": cell["deviance"], "eq25_fits_badly": _badly(cell),
-        "eq25_tau0_profile": profile,
-        "cell_points": [{"current_a": p["current_a"], "k": p["k"], "n": p["n"], "p_sw": p["p_sw"], "p_fit": q}
-                        for p, q in zip(cell_pts, cell["p_fit"])],
-        "derived": {"delta": sw["stack"]["delta"], "ic0": sw["stack"]["ic0"]},
+        "schema_version": 2, "form": law, "t_set_s": cell_pts[0]["t_set_s"],
+        "delta": best["delta"], "ic0": best["ic0"], "tau0": best["tau0"],
+        "chi2": best["chi2"], "dof": best["dof"], "deviance": best["deviance"], "fits_badly": _badly(best),
+        "eq25_cell_width": {**_summary(eq25_cell), "tau0_profile": profile},
+        "cell_points": [{"current_a": p["current_a"], "k": p["k"], "n": p["n"], "p_sw": p["p_sw"], "p_fit": float(q),
+                         "p_eq25_cell_width": r} for p, q, r in zip(cell_pts, law_cell, eq25_cell["p_fit"])],
+        "derived": {"delta": sw["stack"]["delta"], "ic0": ic0_d},
         "temp_c": t_op,
-        "all_widths": {"t_set_s": sorted({p["t_set_s"] for p in sw["points"]}), "best_form": best,
-                       "forms": {f: {**{x: allf[f][x] for x in KEYS}, "fits_badly": _badly(allf[f])}
-                                 for f in llg_fit.FORMS}},
+        "all_widths": {"t_set_s": sorted({p["t_set_s"] for p in sw["points"]}), "best_form": law,
+                       "forms": {f: _summary(fits[t_op][f]) for f in llg_fit.FORMS}},
         "reset": sw["reset"], "driver_max_current_a": sw["driver_max_current_a"],
         "track_resistance": sw["stack"]["track_resistance"],
         "stack": {"name": meta["name"], "source": meta["source"]},
@@ -88,10 +85,10 @@ def main(sm):
     common.write_json(sm.output.fit, out)
     common.write_csv(sm.output.points, pd.DataFrame(rows))
     common.write_csv(sm.output.temperature, pd.DataFrame(temps))
-    _plot(sm.output.png, sw, cell, allf, t_op)
+    _plot(sm.output.png, sw, eq25_cell, fits[t_op], law, t_op)
 
 
-def _plot(path, sw, cell, allf, t_op):
+def _plot(path, sw, cell, allf, law, t_op):
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
     pts = sw["points"]
     for scale in sorted({p["t_set_scale"] for p in pts}, reverse=True):
@@ -105,14 +102,17 @@ def _plot(path, sw, cell, allf, t_op):
         shape = np.array(ref["wave_i"]) / ref["current_a"]
         grid = np.linspace(cur.min() * 0.9, cur.max() * 1.05, 60)
         ws = [(np.array(ref["wave_t"]), shape * g) for g in grid]
-        curves = [("eq25", allf["eq25"], "-", "C0"), ("precessional", allf["precessional"], "--", "C2")]
+        curves = [(f, allf[f], "-" if f == law else "--", f"C{j}", False) for j, f in enumerate(("eq25", "precessional"))]
+        if law not in ("eq25", "precessional"):
+            curves.append((law, allf[law], "-", "C4", False))
         if scale == 1.0:
-            curves.append(("eq25", cell, "-.", "C1"))
-        for form, m, style, color in curves:
+            curves.append(("eq25", cell, "-.", "C1", True))
+        for form, m, style, color, width_only in curves:
             lab = None
             if scale == 1.0:
-                lab = (f"Eq. 25 fit to {ref['t_set_s'] * 1e9:.0f} ns only (SPICE model)" if m is cell else
-                       f"{form} fit, all widths") + f": chi2/dof = {m['chi2']:.0f}/{m['dof']}"
+                lab = (f"Eq. 25 fit to {ref['t_set_s'] * 1e9:.0f} ns only" if width_only else
+                       f"{form} fit, all widths" + (" (the cell's law)" if form == law else "")) + \
+                    f": chi2/dof = {m['chi2']:.0f}/{m['dof']}"
             ax.plot(grid * 1e6, llg_fit.p_switch(ws, m["delta"], m["ic0"], m["tau0"], form), style, color=color,
                     label=lab)
         if scale == 1.0:
@@ -121,8 +121,9 @@ def _plot(path, sw, cell, allf, t_op):
                     label=f"paper Eq. 25, derived Delta={d['delta']:.0f}, Ic0={d['ic0'] * 1e6:.0f} uA, tau0=1 ns")
     ax.set_xlabel("SET plateau track current [uA]")
     ax.set_ylabel("p_sw")
-    ax.set_title(f"sLLG switching at {t_op:g} C; Eq. 25 (SET width): Delta={cell['delta']:.1f}, "
-                 f"Ic0={cell['ic0'] * 1e6:.0f} uA, tau0={cell['tau0']:.2g} s", fontsize=9)
+    b = allf[law]
+    ax.set_title(f"sLLG switching at {t_op:g} C; cell law {law}: Delta={b['delta']:.1f}, "
+                 f"Ic0={b['ic0'] * 1e6:.0f} uA, tau0={b['tau0']:.2g} s", fontsize=9)
     ax.legend(fontsize=7)
     common.save_fig(path, fig)
 

@@ -1,5 +1,6 @@
-"""Rule rng_fit: merge the sweep, fit Eq. 25 (Delta, Ic0, tau0) to the measured write current, check the
-per-trial counts against the exact p, invert to the bias of each target p and re-simulate it."""
+"""Rule rng_fit: merge the sweep, check the per-trial counts against the exact p, find the write bias of each
+target p by bisection on the exact SPICE p (bracketed by the sweep) and re-simulate it; plot the cell's
+p(I) beside its switching law (the form fitted to the sLLG solver, results/devices/llg_fit.json)."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -8,8 +9,18 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import common  # noqa: E402
-from devices import fit, mtj, rng_mc  # noqa: E402
+from devices import mtj, rng_mc  # noqa: E402
 from devices.spice import versions  # noqa: E402
+
+
+def bracket(sw: pd.DataFrame, target: float) -> tuple[float, float]:
+    """Adjacent sweep biases whose exact p brackets `target` (the sweep spans p_min..p_max)."""
+    b, p = sw["bias_v"].to_numpy(), sw["p_sw"].to_numpy()
+    j = int(np.searchsorted(p, target))
+    if not 0 < j < len(p):
+        raise ValueError(f"config.rng.targets: p = {target} outside the swept range [{p[0]:.3g}, {p[-1]:.3g}] "
+                         "(config.rng.sweep.p_min/p_max)")
+    return float(b[j - 1]), float(b[j])
 
 
 def main(config, inputs, out, llg_fit=None):
@@ -23,19 +34,11 @@ def main(config, inputs, out, llg_fit=None):
                                np.nan)
     common.write_csv(out.sweep, sw.drop(columns=["bits"], errors="ignore"))
 
-    t = d.t_set
-    ex = fit.fit_exact(sw["current_a"], sw["p_sw"], t)
-    start = [ex["delta"], ex["ic0_a"], ex["tau0_s"]]
-    binom = (fit.fit_binomial(tr_rows["current_a"], tr_rows["k_switch"], tr_rows["n_trials"], t, start, True)
-             if len(tr_rows) >= 2 else None)
-
     targets = []
     for k, pt in enumerate(config["rng"]["targets"]):
-        i_t = float(mtj.current_for_p(pt, t, ex["delta"], ex["ic0_a"], ex["tau0_s"]))
-        b_t = fit.bias_for_current(i_t, sw["bias_v"], sw["current_a"])
+        b_t = rng_mc.bias_for_p(p, d, pt, *bracket(sw, pt), None, retries)
         chk = rng_mc.exact_point(p, d, b_t, None, retries)
-        row = {"p": pt, "bias_v": b_t, "current_a": chk["current_a"], "current_fit_a": i_t,
-               "p_exact_resim": chk["p_sw"]}
+        row = {"p": pt, "bias_v": b_t, "current_a": chk["current_a"], "p_exact_resim": chk["p_sw"]}
         if config["rng"]["verify_trials"] > 0:
             g = np.random.default_rng([config["seed"], 3, k])
             tri = rng_mc.trial_point(p, d, b_t, config["rng"]["verify_trials"], g, retries)
@@ -46,11 +49,10 @@ def main(config, inputs, out, llg_fit=None):
     tg = pd.DataFrame(targets)
     common.write_csv(out.targets, tg)
 
-    nominal = {"delta": p["delta"], "ic0_a": p["ic0"], "tau0_s": p["tau0"],
-               "source": str(llg_fit) if llg_fit else "devices/params/sot_mtj.yaml"}
+    law = {"form": mtj.form_of(p), "delta": p["delta"], "ic0_a": p["ic0"], "tau0_s": p["tau0"],
+           "source": str(llg_fit) if llg_fit else "devices/params/sot_mtj.yaml"}
     common.write_json(out.fit, {
-        "pulse_s": t, "fit_exact": ex, "fit_binomial_tau0_fixed": binom, "nominal_model_params": nominal,
-        "trial_points": int(len(tr_rows)),
+        "pulse_s": d.t_set, "switching_law": law, "trial_points": int(len(tr_rows)),
         "trial_points_p_exact_in_wilson": int(np.nansum(sw["in_wilson"].astype(float))),
         "targets": targets, "provenance": common.provenance(config, **versions()),
     })
@@ -61,7 +63,7 @@ def main(config, inputs, out, llg_fit=None):
         ax[0].axvline(r["bias_v"], ls=":", c="gray")
     ax[0].set_xlabel("write bias (MN2 gate) [V]")
     ax[0].set_ylabel("SET track current [uA]")
-    ax[1].plot(sw["bias_v"], sw["p_sw"], "o-", label="exact 1 - exp(-H)")
+    ax[1].plot(sw["bias_v"], sw["p_sw"], "o-", label="exact p (law accumulator)")
     if len(tr_rows):
         lo = np.clip(tr_rows["p_trials"] - tr_rows["wilson_lo"], 0, None)  # Wilson bounds are rounded at k = 0, n
         hi = np.clip(tr_rows["wilson_hi"] - tr_rows["p_trials"], 0, None)
@@ -75,13 +77,13 @@ def main(config, inputs, out, llg_fit=None):
 
     fig, ax = plt.subplots(figsize=(6, 4))
     ii = np.linspace(sw["current_a"].min(), sw["current_a"].max(), 300)
-    ax.semilogy(sw["current_a"] * 1e6, sw["p_sw"], "o", label="SPICE exact")
-    ax.semilogy(ii * 1e6, mtj.p_switch(ii, t, ex["delta"], ex["ic0_a"], ex["tau0_s"]), "-",
-                label=f"Eq. 25 fit: Delta={ex['delta']:.1f}, Ic0={ex['ic0_a'] * 1e6:.1f} uA, "
-                      f"tau0={ex['tau0_s']:.2g} s")
+    ax.semilogy(sw["current_a"] * 1e6, sw["p_sw"], "o", label="SPICE exact (measured SET waveform)")
+    ax.semilogy(ii * 1e6, mtj.p_switch(ii, d.t_set, p["delta"], p["ic0"], p["tau0"], law["form"]), "-",
+                label=f"{law['form']} law, constant current: Delta={p['delta']:.1f}, Ic0={p['ic0'] * 1e6:.1f} uA, "
+                      f"tau0={p['tau0']:.2g} s")
     ax.set_ylim(1e-8, 2)
-    ax.set_xlabel("SET track current [uA]")
-    ax.set_ylabel("p_sw (10 ns)")
+    ax.set_xlabel("SET plateau track current [uA]")
+    ax.set_ylabel(f"p_sw ({d.t_set * 1e9:g} ns)")
     ax.legend(fontsize=8)
     common.save_fig(out.fit_png, fig)
 

@@ -80,16 +80,17 @@ def _sllg_p_at(points, current_a: float) -> float:
 
 
 def sllg_quality(llg_fit, targets) -> dict | None:
-    """How well Eq. 25 (the cell's fast exact-hazard model) describes the sLLG switching it was fitted to,
-    and the sLLG p at each target's SET current (what the physics gives where Eq. 25 gives the target)."""
+    """How well the cell's switching law describes the sLLG switching it was fitted to (and how well the
+    paper's Eq. 25 would), and the sLLG p at each target's SET current (what the physics gives where the
+    cell's law gives the target)."""
     if llg_fit is None:
         return None
     f = json.loads(open(llg_fit).read())
     at = [{"p": t["p"], "current_a": t["current_a"], "p_sllg_interp": _sllg_p_at(f["cell_points"], t["current_a"])}
           for t in targets] if f.get("cell_points") else None
     return {"targets": at, "form": f["form"], "delta": f["delta"], "ic0_a": f["ic0"], "tau0_s": f["tau0"], "chi2": f["chi2"],
-            "dof": f["dof"], "eq25_fits_badly": f["eq25_fits_badly"], "derived": f["derived"],
-            "best_form_all_widths": f["all_widths"]["best_form"],
+            "dof": f["dof"], "fits_badly": f["fits_badly"], "derived": f["derived"],
+            "eq25_cell_width": {k: v for k, v in f["eq25_cell_width"].items() if k != "tau0_profile"},
             "chi2_per_form_all_widths": {k: [v["chi2"], v["dof"]] for k, v in f["all_widths"]["forms"].items()},
             "reset_wer": f["reset"]["wer"], "track_resistance_ohm": f["track_resistance"]}
 
@@ -124,16 +125,17 @@ def main(config, inp, out, llg_fit=None):
                           "wilson": [float(r["wilson_lo"]), float(r["wilson_hi"])],
                           "energy_per_bit_pj": float(r["energy_per_bit_pj"])})
         targets.append(entry)
-    ex = fitj["fit_exact"]
+    law = fitj["switching_law"]
     model = {
         "schema_version": model_files.schema_version("rng_model"),
-        "description": "Spin-ScaleDrop RNG cell (paper Fig. 2, Eq. 24-25): SPICE-fitted Eq. 25 and "
-                       "dropout-probability variation; p_hat = p + eps, eps ~ N(epsilon_mu, epsilon_sigma^2)",
-        "eq25_fit": {"delta": {"value": ex["delta"], "unit": "1"},
-                     "ic0": {"value": ex["ic0_a"], "unit": "A"},
-                     "tau0": {"value": ex["tau0_s"], "unit": "s"},
-                     "pulse": {"value": fitj["pulse_s"], "unit": "s"},
-                     "rmse_p": ex["rmse_p"], "r2": ex["r2"], "n_points": ex["n_points"]},
+        "description": "Spin-ScaleDrop RNG cell (paper Fig. 2, Eq. 24-25): SPICE cell running the switching law "
+                       "fitted to the stochastic LLG solver, and dropout-probability variation; "
+                       "p_hat = p + eps, eps ~ N(epsilon_mu, epsilon_sigma^2)",
+        "switching_law": {"form": law["form"],
+                          "delta": {"value": law["delta"], "unit": "1"},
+                          "ic0": {"value": law["ic0_a"], "unit": "A"},
+                          "tau0": {"value": law["tau0_s"], "unit": "s"},
+                          "pulse": {"value": fitj["pulse_s"], "unit": "s"}, "source": law["source"]},
         "epsilon_source": use,
         "calibration": {**vcfg["calibration"], "enabled": vcfg["calibrate"],
                         "method": "one-time successive-approximation trim of the write bias per chip: "
