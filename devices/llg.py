@@ -111,6 +111,13 @@ class Stack:
     def volume(self) -> float:
         return math.pi / 4 * self.fl_length * self.fl_width * self.fl_thickness * self.volume_scale
 
+    @property
+    def pillar(self) -> dict:
+        """The MTJ pillar over this free layer as MTJ parameters of devices/params/sot_mtj.yaml: the
+        elliptical free layer (area pi/4 L W: area_factor pi/4), the stack's RA and TMR."""
+        return {"length": self.fl_length, "width": self.fl_width, "area_factor": math.pi / 4,
+                "ra": self.ra, "tmr0": self.tmr0}
+
     @cached_property
     def demag(self) -> tuple[float, float, float]:
         """(N_x, N_y, N_z): x = short in-plane axis, y = long (easy) axis, z = film normal."""

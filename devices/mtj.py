@@ -176,6 +176,11 @@ def load_llg_fit(path) -> dict:
     out["temperature"] = rows
     if "track_resistance" in raw:  # the stack's derived track resistance (the solver's track = the cell's)
         out["track"] = {"rtrack": _positive(raw, "track_resistance", str(path))}
+    if "pillar" in raw:  # the stack's MTJ pillar (free-layer ellipse, RA, TMR): the cell's MTJ
+        pil = raw["pillar"]
+        if not isinstance(pil, dict):
+            raise ValueError(f"{path}: 'pillar' must be an object")
+        out["pillar"] = {k: _positive(pil, k, f"{path}: pillar") for k in ("length", "width", "area_factor", "ra", "tmr0")}
     out["source"] = str(path)
     return out
 

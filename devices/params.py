@@ -63,5 +63,6 @@ def sources(name: str) -> dict[str, dict]:
 
 
 def mtj_rp(p: dict) -> float:
-    """Parallel-state resistance R_P = RA / area (rectangular free layer)."""
-    return p["ra"] / (p["length"] * p["width"])
+    """Parallel-state resistance R_P = RA / area, area = area_factor * length * width (1: rectangle,
+    pi/4: ellipse)."""
+    return p["ra"] / (p["length"] * p["width"] * p["area_factor"])

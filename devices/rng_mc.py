@@ -154,13 +154,15 @@ def from_config(config: dict, llg_fit=None):
 
     `llg_fit`: path of results/devices/llg_fit.json (the switching law fitted to the sLLG solver): its
     form, delta, ic0 and tau0 replace the Eq. 25 stand-in of devices/params/sot_mtj.yaml, its
-    `track_resistance` (the stack's, derived) is the cell's rtrack; config `rng.mtj` overrides apply last."""
+    `track_resistance` (the stack's, derived) is the cell's rtrack and its `pillar` (the stack's free-layer
+    ellipse, RA, TMR) the cell's MTJ; config `rng.mtj` overrides apply last."""
     rng = config["rng"]
     set_wall_timeout(config["spice"].get("timeout_s", 600.0))
     over = dict(rng.get("mtj", {}))
     if llg_fit is not None:
         fit_ = mtj.load_llg_fit(llg_fit)
-        over = {**{k: fit_[k] for k in (*mtj.LLG_KEYS, "form")}, **fit_.get("track", {}), **over}
+        over = {**{k: fit_[k] for k in (*mtj.LLG_KEYS, "form")}, **fit_.get("track", {}), **fit_.get("pillar", {}),
+                **over}
     p = rng_cell.nominal(over)
     over = {"vdd": config["spice"]["vdd"], "temperature_c": config["spice"]["temperature_c"],
             **rng.get("design", {})}

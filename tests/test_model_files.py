@@ -40,7 +40,7 @@ def test_each_required_field_removed_is_named(tmp_path, kind, field):
 def test_old_version_nested_field_nan_and_bad_json(tmp_path):
     f = tmp_path / "rng_model.json"
     f.write_text(json.dumps(rng_model_example(schema_version=1)))
-    with pytest.raises(ModelFileError, match=r"schema_version: 1 \(file\) != 3 \(this code\); rerun rule rng_model"):
+    with pytest.raises(ModelFileError, match=r"schema_version: 1 \(file\) != 4 \(this code\); rerun rule rng_model"):
         model_files.read_rng_model(f)
     d = rng_model_example()
     del d["targets"][1]["epsilon_sigma"]

@@ -58,6 +58,7 @@ rule llg_fit:
 rule llg_bitstream:
     input:
         sweep=f"{LLG}/sweep_{llg_tkey(config['spice']['temperature_c'])}.json",
+        transient=f"{RES}/devices/rng_transient.json",  # the cell's measured read pulse
         lib=LIB["devices"],
         stack=LLG_STACK,
     output:

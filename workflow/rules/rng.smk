@@ -3,7 +3,7 @@
 # benchmark: files record each job's wall and CPU seconds (results/benchmarks/).
 # Every rule: params.cfg = the config it reads (a change reruns it), library sources as inputs, a log.
 RNG = f"{RES}/devices"
-LLG_FIT = f"{RES}/devices/llg_fit.json"  # Eq. 25 fitted to the sLLG solver (workflow/rules/llg.smk)
+LLG_FIT = f"{RES}/devices/llg_fit.json"  # switching law fitted to the sLLG solver (workflow/rules/llg.smk)
 RNG_CFG = ("seed", "spice", "rng.mtj", "rng.design", "rng.variation.sigma")
 RNG_SWEEP_CHUNKS = range(config["rng"]["sweep"]["n_chunks"])
 RNG_VAR_CHUNKS = range(config["rng"]["variation"]["n_chunks"])
@@ -150,6 +150,7 @@ rule rng_model:
         transient=f"{RNG}/rng_transient.json",
         temperature=f"{RNG}/rng_temperature.json",
         llg_fit=LLG_FIT,
+        read_disturb=f"{RES}/devices/llg/llg_bitstream.json",
         sensitivity=f"{RNG}/rng_sensitivity.csv",
         fit=f"{RNG}/rng_fit.json",
         targets=f"{RNG}/rng_targets.csv",

@@ -1,5 +1,7 @@
 """Rule llg_bitstream: >= 1e5-bit streams with sLLG RESET failures (bias vs target p, lag-1 autocorrelation
-with its +-3/sqrt(n) band) and the read-disturb probability per read from the solver (Sec. V-B cell)."""
+with its +-3/sqrt(n) band) and the read-disturb probability per read from the solver (Sec. V-B cell): at
+the configured read currents, and at the cell's measured read pulse (rng_transient.json: the larger peak
+MTJ current of the P and AP reads, held for the whole span above 10 % of the peak: an upper bound)."""
 import json
 from pathlib import Path
 
@@ -29,12 +31,18 @@ def main(sm):
         rows.append({"target_p": target, "bias_v": b, **bs})
     common.write_csv(sm.output.bitstream, pd.DataFrame(rows))
 
-    reads = [llg_drive.read_disturb_probability(i * 1e-6, c["read"]["t_read_ns"] * 1e-9, t_op, stack,
-                                                c["read"]["trials"], c["dt_ps"] * 1e-12, int(cfg["seed"]) + q)
-             for q, i in enumerate(c["read"]["currents_ua"])]
+    cell = json.loads(Path(sm.input.transient).read_text())["read_path"]
+    read = max((cell[s] for s in ("p", "ap")), key=lambda r: r["read_i_peak_a"])
+    pulses = [(i * 1e-6, c["read"]["t_read_ns"] * 1e-9, "config llg.read") for i in c["read"]["currents_ua"]]
+    pulses.append((read["read_i_peak_a"], read["read_t_span_s"], "measured: rng_transient.json read_path"))
+    reads = [{**llg_drive.read_disturb_probability(i, t, t_op, stack, c["read"]["trials"], c["dt_ps"] * 1e-12,
+                                                   int(cfg["seed"]) + q), "source": src}
+             for q, (i, t, src) in enumerate(pulses)]
     common.write_csv(sm.output.read, pd.DataFrame(reads))
-    common.write_json(sm.output.summary, {"schema_version": 1, "reset_wer": wer, "bitstream": rows,
-                                          "read_disturb": reads, "provenance": common.provenance(cfg)})
+    cell_read = {**reads[-1], "p_disturb_upper95": max(reads[-1]["p_law"], reads[-1]["wilson_hi_sllg"])}
+    common.write_json(sm.output.summary, {"schema_version": 2, "reset_wer": wer, "bitstream": rows,
+                                          "read_disturb": reads, "read_disturb_cell": cell_read,
+                                          "provenance": common.provenance(cfg)})
 
 
 common.run_rule(snakemake, main)  # noqa: F821

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from devices import llg_fit
+from devices import llg, llg_fit
 from devices.params import param_file
 
 TAU0_CONVENTION = 1e-9  # s, attempt-time convention of devices/params/sot_mtj.yaml (plot of the paper's form only)
@@ -77,7 +77,7 @@ def main(sm):
         "all_widths": {"t_set_s": sorted({p["t_set_s"] for p in sw["points"]}), "best_form": law,
                        "forms": {f: _summary(fits[t_op][f]) for f in llg_fit.FORMS}},
         "reset": sw["reset"], "driver_max_current_a": sw["driver_max_current_a"],
-        "track_resistance": sw["stack"]["track_resistance"],
+        "track_resistance": sw["stack"]["track_resistance"], "pillar": llg.load_stack(cfg["llg"]["stack"], t_op, cfg["llg"].get("stack_file")).pillar,
         "stack": {"name": meta["name"], "source": meta["source"]},
         "temperature": [{x: t[x] for x in ("t_c", "delta", "ic0", "tau0", "chi2", "dof")} for t in temps],
         "provenance": common.provenance(cfg),

@@ -95,6 +95,13 @@ def sllg_quality(llg_fit, targets) -> dict | None:
             "reset_wer": f["reset"]["wer"], "track_resistance_ohm": f["track_resistance"]}
 
 
+def read_disturb(path) -> dict:
+    """STT read-disturb probability per read at the cell's measured read pulse (rule llg_bitstream)."""
+    r = json.loads(open(path).read())["read_disturb_cell"]
+    return {k: r[k] for k in ("p_disturb_upper95", "p_law", "i_read_a", "t_read_s", "i_equivalent_a", "barrier_kt",
+                              "k_sllg", "n_sllg", "source")} | {"rule": "llg_bitstream"}
+
+
 def main(config, inp, out, llg_fit=None):
     p, d, _, sigma = rng_mc.from_config(config, llg_fit)
     vcfg = config["rng"]["variation"]
@@ -147,6 +154,7 @@ def main(config, inp, out, llg_fit=None):
         "latency_ns": trans["latency_ns"],
         "latency_basis": trans["latency_basis"],
         "read_path": trans["read_path"],
+        "read_disturb": read_disturb(inp.read_disturb),
         "temperature": temperature_block(temp, trans["energy_per_bit_pj"], vcfg["calibration"]),
         "mtj_params_source": str(llg_fit) if llg_fit else "devices/params/sot_mtj.yaml",
         "sllg_fit": sllg_quality(llg_fit, targets),
