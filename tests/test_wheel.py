@@ -26,4 +26,4 @@ def test_wheel_install_carries_package_data(tmp_path):
             "print(model_files.schema_version('rng_model'))")
     out = subprocess.run([py, "-c", code], check=True, capture_output=True, text=True, cwd=tmp_path).stdout.split()
     assert out[0].startswith(site) and str(REPO) not in out[0]
-    assert out[1:] == ["True", "3"]
+    assert out[1:] == ["True", "4"]
