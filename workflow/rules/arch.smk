@@ -93,6 +93,7 @@ rule arch_tables:
 
 rule report_summary:
     input:
+        rng=DEVICE_MODELS["rng"],
         costs=expand(f"{ARCH_DIR}/{{workload}}/costs.json", workload=ARCH_WL),
         table2=f"{TABLES}/table2_energy.csv",
         table7=f"{TABLES}/table7_dropout_modules.csv",

@@ -1,5 +1,5 @@
 """Rule report_summary: claims table (results/tables/claims.csv) and results/report.md from the configured run's
-outputs: arch_tables' tables, and per NN run metrics.json, mc_eval.json, acc_vs_T.csv, variation.json and the
+outputs: the RNG cell's model file (rng_model.json: Eq. 25 against the sLLG solver, energy per bit), arch_tables' tables, and per NN run metrics.json, mc_eval.json, acc_vs_T.csv, variation.json and the
 eval suite's rotation study, Table III and per-seed Table VI (table6_runs; when the run spec does not list it, the
 file next to Table III, written by the same eval_suite job), plus the ablation's finding paragraph when the rule has
 an `ablation_finding` input. A file a run does not produce makes its claims `not tested`, with the file named."""
@@ -47,7 +47,7 @@ def main(sm) -> None:
     for f in inp.costs:
         c = model_files.read_costs(f)
         costs[c["workload"]] = c
-    claims = assess(nn_runs(sm.params.runs), costs, sm.params.cfg["arch"]["claims"])
+    claims = assess(nn_runs(sm.params.runs), costs, sm.params.cfg["arch"]["claims"], model_files.read_rng_model(inp.rng))
     common.write_csv(sm.output.claims, claims)
     tables = {k: pd.read_csv(getattr(inp, k)) for k in ("table2", "table7", "table8", "breakdown")}
     md = build(tables, claims, costs, sm.params.cfg["arch"])
