@@ -66,7 +66,7 @@ def _param_deck(deck: str) -> str:
 def _baseline(p, d, sigma, bias, seed, n) -> tuple[float, float, list[float]]:
     """(wall s, CPU s, p per sample) of one `ngspice -b` running the samples in a `.control` loop."""
     nominal = rng_cell.netlist(p, d, (100.0,))
-    t_meas = d.windows(0)["set"][1] - d.t_edge / 2  # as rng_cell.set_hazard's node reading
+    t_meas = d.windows(0)["set"][1] - d.t_edge / 2  # before the disarming edge: the Eq. 25 hazard is at its maximum
     ctl = [".control"]
     for i in range(n):
         vals = _values(rng_cell.netlist(p, d, (100.0,), rng_mc.draw_variation(p, d, sigma, seed, i)))

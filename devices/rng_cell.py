@@ -126,7 +126,7 @@ def reference_resistance(p: dict, design: Design) -> float:
 def netlist(p: dict, design: Design, thresholds=(100.0,), var: Variation | None = None,
             title: str = "Spin-ScaleDrop RNG cell", biases=None) -> str:
     """Complete deck for len(thresholds) RESET/SET/read cycles. `thresholds[k]` = -ln(u_k) of cycle k
-    (100 never switches: use it to read the exact hazard from xmtj.hs); `biases[k]` = write bias of cycle
+    (100 never switches: use it to read the exact accumulator from xmtj.hs); `biases[k]` = write bias of cycle
     k (default design.vbias in every cycle). All values pass through num()."""
     var = var or Variation()
     d = design
@@ -144,7 +144,7 @@ def netlist(p: dict, design: Design, thresholds=(100.0,), var: Variation | None 
         dv = -dv if model == "ptm45p" else dv  # delvto shifts vth0 (negative for PMOS): + dvth = weaker
         return f"{name} {dd} {g} {s} {b} {model} W={num(w)} L={num(l_)} delvto={num(dv)}"
 
-    # threshold: new value set 1 ns into each RESET (hazard accumulators are disarmed there)
+    # threshold: new value set 1 ns into each RESET (the accumulators are disarmed there)
     th = [(0.0, thresholds[0])]
     for k in range(1, n):
         t = d.windows(k)["reset"][0] + 1e-9
@@ -221,7 +221,7 @@ def simulate(p: dict, design: Design, thresholds=(100.0,), var: Variation | None
                          retries=retries)
 
 
-def set_hazard(tr, p: dict, design: Design, k: int = 0, var: Variation | None = None) -> dict:
+def set_switching(tr, p: dict, design: Design, k: int = 0, var: Variation | None = None) -> dict:
     """Exact switching probability of the SET pulse in cycle k: the switching law's accumulator (hazard H
     or precessional G_max, devices/mtj.py) from the current waveform, `a`, and the largest value of the
     subcircuit's accumulator node in the window, `a_node`; plus the plateau track current."""

@@ -30,7 +30,7 @@ def exact_points(p: dict, design, biases, var=None, retries: int = 3) -> list[di
     biases = [float(b) for b in biases]
     tr = rng_cell.simulate(p, design, (100.0,) * len(biases), var, retries, biases=biases,
                            title=f"rng_cell vbias={biases[0]:.4f}..")
-    return [{"bias_v": b, **rng_cell.set_hazard(tr, p, design, k, var)} for k, b in enumerate(biases)]
+    return [{"bias_v": b, **rng_cell.set_switching(tr, p, design, k, var)} for k, b in enumerate(biases)]
 
 
 def exact_point(p: dict, design, bias: float, var=None, retries: int = 3) -> dict:
@@ -63,7 +63,7 @@ def calibrate(p: dict, design, biases, targets, var, cal: dict, rng: np.random.G
 
     The trim DAC adds (code - 2^(bits-1)) * dac_step to the nominal bias `biases[j]` (mid code = nominal).
     Each step sets the next bit, measures the bit frequency k/n_cal of n_cal reads (k ~ Binomial(n_cal,
-    p_exact), the validated hazard shortcut, Eq. 25a) and clears the bit if k/n_cal > target. All targets
+    p_exact), the validated exact shortcut) and clears the bit if k/n_cal > target. All targets
     are trimmed in parallel, one transient per step. Returns per target: `raw` (exact point at the
     nominal bias = mid code), final code, trimmed bias and the exact p there (re-simulated)."""
     bits, step, n_cal = int(cal["trim_bits"]), float(cal["dac_step"]), int(cal["n_cal"])

@@ -1,7 +1,7 @@
 """Dropout probability of the Spin-ScaleDrop cell vs temperature (paper Eq. 24-25, Sec. V-A/B).
 
 Transistors follow the temperature through `.temp` (the PTM card's kt1/ute/at coefficients); the magnet's
-Eq. 25 parameters Delta(T), Ic0(T), tau0(T) come from the sLLG fit's temperature block
+switching-law parameters Delta(T), Ic0(T), tau0(T) come from the sLLG fit's temperature block
 (devices.mtj.magnet_at). A chip runs in one of three modes:
   raw          the nominal target biases of the t_ref design, no trim;
   trimmed      the one-time write-bias trim done at t_ref (devices.rng_mc.calibrate), held at every T;

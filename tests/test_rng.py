@@ -83,7 +83,7 @@ def test_ic0_sensitivity_matches_the_law_on_the_nominal_waveform():
     tr = rng_cell.simulate(P, D, (100.0,), biases=[0.635])
     got = [rng_mc.exact_point(P, D, 0.635, var)["p_sw"] for var in (lo, hi)]
     for g, s in zip(got, (-1, 1)):
-        want = rng_cell.set_hazard(tr, {**P, "ic0": P["ic0"] * (1 + s * sd)}, D)["p_sw"]
+        want = rng_cell.set_switching(tr, {**P, "ic0": P["ic0"] * (1 + s * sd)}, D)["p_sw"]
         assert g == pytest.approx(want, rel=1e-3)
     assert got[0] > rng_mc.exact_point(P, D, 0.635)["p_sw"] > got[1]
 

@@ -39,7 +39,7 @@ def main(config, out, targets_csv=None, llg_fit=None):
     t = tr.time
     res = {
         "bias_v": d.vbias,
-        "set_hazard": rng_cell.set_hazard(tr, p, d, 1),
+        "set_switching": rng_cell.set_switching(tr, p, d, 1),
         "energy_pj": {k: v * 1e12 for k, v in energy.items()},
         "energy_per_bit_pj": sum(energy.values()) * 1e12,
         "energy_per_cycle_pj": {"switched": sum(cycles[0].values()) * 1e12,
