@@ -1,9 +1,9 @@
-"""Fits of switching laws to sLLG switch counts: paper Eq. 25, Neel-Brown and the precessional law.
+"""Fits of switching laws to sLLG switch counts: paper Eq. 25 and the precessional law.
 
 Each data point is a track-current waveform (t, I) applied for one SET phase and its switch count k of n.
-The laws are those of devices/mtj.py (FORMS): the two hazard forms give p = 1 - exp(-H), H = integral of
-the rate exp(-Delta * b(I/Ic0)) / tau0 over the waveform (Eq. 25a with a time-varying current); the
-precessional form gives p = exp(-(pi^2 Delta / 4) exp(-G)), G the largest reflected amplification
+The laws are those of devices/mtj.py (FORMS): Eq. 25 gives p = 1 - exp(-H), H = integral of the rate
+exp(-Delta * b(I/Ic0)) / tau0 over the waveform (Eq. 25a with a time-varying current; with tau0 free it is
+also the Neel-Brown (1 - I/Ic0)^2 law, reparametrised: devices/mtj.py); the precessional form gives p = exp(-(pi^2 Delta / 4) exp(-G)), G the largest reflected amplification
 2 int (x - 1) dt / tau0 (there tau0 is the relaxation time 1 / (alpha gamma' H_eff)).
 Fitting: maximum binomial likelihood over (ln Delta, ln Ic0, ln tau0) from a grid of starts; the fit
 quality is Pearson's chi^2 = sum (k - n p)^2 / (n p (1 - p)) with the binomial variance of the fitted p
@@ -34,10 +34,10 @@ class Waves:
         self.i_max = float(self.i.max())
 
 
-def hazard(waves, delta, ic0, tau0, form: str) -> np.ndarray:
+def hazard(waves, delta, ic0, tau0) -> np.ndarray:
     """Integrated hazard (trapezoid) of each waveform (t, I); only positive (SET-direction) current counts."""
     w = waves if isinstance(waves, Waves) else Waves(waves)
-    r = np.where(w.i > 0, np.exp(-delta * barrier(w.i / ic0, form)) / tau0, 0.0)
+    r = np.where(w.i > 0, np.exp(-delta * barrier(w.i / ic0)) / tau0, 0.0)
     return np.bincount(w.seg, weights=0.5 * (r[:-1] + r[1:]) * w.dt, minlength=w.n)
 
 
@@ -61,7 +61,7 @@ def growth(waves, ic0, tau0) -> np.ndarray:
 def p_switch(waves, delta, ic0, tau0, form: str) -> np.ndarray:
     if form == "precessional":
         return np.exp(-(np.pi**2 * delta / 4) * np.exp(-growth(waves, ic0, tau0)))
-    return -np.expm1(-hazard(waves, delta, ic0, tau0, form))
+    return -np.expm1(-hazard(waves, delta, ic0, tau0))
 
 
 def _nll(z, waves, k, n, form, tau0=None):

@@ -1,18 +1,21 @@
 """SOT-MTJ physics used outside SPICE: the cell's switching law, TMR bias dependence, accumulator integrals.
 
-The cell runs one of three switching laws (`FORMS`, selected by the MTJ parameter `form`; the workflow
+The cell runs one of two switching laws (`FORMS`, selected by the MTJ parameter `form`; the workflow
 takes the form that fits the stochastic LLG solver best, results/devices/llg_fit.json):
   * "eq25": paper Eq. 25, rate 1/tau(I) = exp(-Delta * (1 - 2x(pi/2 - x))) / tau0, x = |I|/Ic0. Eq. 25b is
     monotonic only for x < pi/4 (minimum of 1 - pi*x + 2x^2); beyond it, like netlists/sot_mtj.lib, x is
-    held at pi/4 (rate saturates at exp(Delta*(pi^2/8 - 1))/tau0 instead of decreasing);
-  * "neel_brown": rate exp(-Delta (1 - x)^2) / tau0, x held at 1 beyond it (thermally activated
-    spin-torque switching, Koch, Katine & Sun, PRL 92, 088302 (2004));
+    held at pi/4 (rate saturates at exp(Delta*(pi^2/8 - 1))/tau0 instead of decreasing). With tau0 free
+    it is also the thermally activated spin-torque law exp(-Delta' (1 - I/Ic0')^2) / tau0' (Koch, Katine &
+    Sun, PRL 92, 088302 (2004)), not a separate form: 1 - pi x + 2x^2 = 2(x - pi/4)^2 + 1 - pi^2/8, so
+    Delta' = Delta pi^2/8, Ic0' = Ic0 pi/4, tau0' = tau0 exp(Delta (1 - pi^2/8)), clamp at the vertex;
   * "precessional": above Ic0 the anti-damping torque amplifies the thermal angle, theta^2 grows as
     exp(2 int (x - 1) dt / tau0) (Sun, PRB 62, 570 (2000)); below Ic0 the magnet re-thermalises, so the
     amplification G(t) is the reflected integral dG = 2 (x - 1) dt / tau0 held at G >= 0, and with the
     thermal P(theta0^2 > s) = exp(-Delta s) a pulse switches with p = exp(-(pi^2 Delta / 4) exp(-G_max))
     (Butler et al., IEEE Trans. Magn. 48, 4684 (2012)).
-For the two hazard forms the SPICE accumulator integrates the rate (H) and the state flips when H exceeds
+Note: the precessional Delta sets the spread of the thermal initial angle seen along the growing mode; it
+is a fit parameter, not the thermal stability of the barrier (the stack's derived Delta).
+For Eq. 25 the SPICE accumulator integrates the rate (H) and the state flips when H exceeds
 an Exp(1) draw E; for the precessional form it integrates G and flips when G exceeds ln(pi^2 Delta / (4 E)):
 `node_threshold` maps the same draws E to either, so both are exact for any waveform.
 """
@@ -21,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 X_MAX = np.pi / 4  # end of the monotonic branch of Eq. 25b
-FORMS = ("eq25", "neel_brown", "precessional")
+FORMS = ("eq25", "precessional")
 FORM_CODE = {f: k for k, f in enumerate(FORMS)}  # the `form` parameter of netlists/sot_mtj.lib
 TH_MIN = 1e-9  # smallest precessional node threshold: E >= pi^2 Delta / 4 (p < exp(-12) for Delta >= 5)
 
@@ -33,43 +36,36 @@ def form_of(p: dict) -> str:
     return form
 
 
-def barrier(x, form: str = "eq25"):
-    """Reduced barrier of a hazard form at x = |I|/Ic0 (Eq. 25b clamped to its monotonic branch)."""
-    x = np.abs(np.asarray(x, dtype=float))
-    if form == "eq25":
-        x = np.minimum(x, X_MAX)
-        return 1.0 - np.pi * x + 2.0 * x * x
-    if form == "neel_brown":
-        return (1.0 - np.minimum(x, 1.0)) ** 2
-    raise ValueError(f"{form!r} has no barrier (hazard forms: eq25, neel_brown)")
+def barrier(x):
+    """Reduced barrier 1 - 2x(pi/2 - x) of Eq. 25b at x = |I|/Ic0, clamped to its monotonic branch."""
+    x = np.minimum(np.abs(np.asarray(x, dtype=float)), X_MAX)
+    return 1.0 - np.pi * x + 2.0 * x * x
 
 
-def rate(i, delta, ic0, tau0, form: str = "eq25"):
-    """Switching rate 1/tau(I) [1/s] of a hazard form (Eq. 25b saturating beyond I = pi/4 * Ic0)."""
-    return np.exp(-delta * barrier(np.asarray(i, dtype=float) / ic0, form)) / tau0
+def rate(i, delta, ic0, tau0):
+    """Switching rate 1/tau(I) [1/s] of Eq. 25b (saturating beyond I = pi/4 * Ic0)."""
+    return np.exp(-delta * barrier(np.asarray(i, dtype=float) / ic0)) / tau0
 
 
 def p_switch(i, t, delta, ic0, tau0, form: str = "eq25"):
-    """p of a constant current `i` applied for `t` seconds (Eq. 25a for the hazard forms)."""
+    """p of a constant current `i` applied for `t` seconds (Eq. 25a, or the precessional law)."""
     if form == "precessional":
         g = np.maximum(2.0 * (np.abs(np.asarray(i, dtype=float)) / ic0 - 1.0) * t / tau0, 0.0)
         return np.exp(-(np.pi**2 * delta / 4) * np.exp(-g))
-    return -np.expm1(-t * rate(i, delta, ic0, tau0, form))
+    return -np.expm1(-t * rate(i, delta, ic0, tau0))
 
 
 def p_saturated(t, p: dict) -> float:
-    """Largest p of a constant-current pulse of `t` seconds: the hazard forms saturate (Eq. 25 at x = pi/4,
-    Neel-Brown at x = 1); the precessional law reaches 1."""
-    form = form_of(p)
-    if form == "precessional":
+    """Largest p of a constant-current pulse of `t` seconds: Eq. 25 saturates at x = pi/4; the precessional
+    law reaches 1."""
+    if form_of(p) == "precessional":
         return 1.0
-    x_sat = X_MAX if form == "eq25" else 1.0
-    return float(p_switch(x_sat * p["ic0"], t, p["delta"], p["ic0"], p["tau0"], form))
+    return float(p_switch(X_MAX * p["ic0"], t, p["delta"], p["ic0"], p["tau0"]))
 
 
 def accumulated(time, current, p: dict, t_start=None, t_stop=None) -> float:
     """What the subcircuit's accumulator reaches over [t_start, t_stop] of a sampled current waveform:
-    H = integral of the rate (hazard forms) or G_max, the largest reflected amplification (precessional);
+    H = integral of the rate (Eq. 25) or G_max, the largest reflected amplification (precessional);
     trapezoid, window edges interpolated. Only positive current (the SET direction) counts."""
     time = np.asarray(time, dtype=float)
     current = np.asarray(current, dtype=float)
@@ -83,7 +79,7 @@ def accumulated(time, current, p: dict, t_start=None, t_stop=None) -> float:
     if form == "precessional":
         return float(reflected_max(np.concatenate(([0.0], np.cumsum(
             (ii[:-1] + ii[1:] - 2 * p["ic0"]) / p["ic0"] * np.diff(tt) / p["tau0"])))))
-    r = np.where(ii > 0, rate(ii, p["delta"], p["ic0"], p["tau0"], form), 0.0)
+    r = np.where(ii > 0, rate(ii, p["delta"], p["ic0"], p["tau0"]), 0.0)
     return float(np.trapezoid(r, tt))
 
 
@@ -103,7 +99,7 @@ def p_from_accumulated(a, p: dict):
 
 
 def node_threshold(e, p: dict):
-    """Accumulator threshold of each Exp(1) draw `e`: e itself (hazard forms) or ln(pi^2 Delta / (4 e))
+    """Accumulator threshold of each Exp(1) draw `e`: e itself (Eq. 25) or ln(pi^2 Delta / (4 e))
     (precessional, at least TH_MIN), so that P(accumulator > threshold) = p_from_accumulated."""
     e = np.asarray(e, dtype=float)
     if form_of(p) == "precessional":

@@ -4,7 +4,7 @@ Circuit: the SOT track (netlists/sot_mtj.lib) sits in an H-bridge of four PTM tr
 side `a` (= t1), MP2/MN2 on side `b` (= t2). One sample is a cycle RESET -> SET -> read:
   RESET (t_reset, 8 ns): MP2 + MN1 on, strong current b->a (~2 Ic0) restores the parallel state (AP->P);
   SET   (t_set, 10 ns):  MP1 on, MN2 gate at the write bias `vbias` -> a current source a->b whose
-                         value sets the P->AP switching probability (Eq. 25);
+                         value sets the P->AP switching probability (the fitted switching law);
   read  (t_read):        a pre-charge sense amplifier (PCSA, Zhao et al., IEEE TMAG 45(10) 2009) first
                          pre-charges its outputs for `t_precharge` with the MTJ leg OPEN: the select
                          transistors (MNS, MNSR) and the leg tails (MN2 for the MTJ through the half
@@ -125,7 +125,8 @@ def reference_resistance(p: dict, design: Design) -> float:
 
 def netlist(p: dict, design: Design, thresholds=(100.0,), var: Variation | None = None,
             title: str = "Spin-ScaleDrop RNG cell", biases=None) -> str:
-    """Complete deck for len(thresholds) RESET/SET/read cycles. `thresholds[k]` = -ln(u_k) of cycle k
+    """Complete deck for len(thresholds) RESET/SET/read cycles. `thresholds[k]` = accumulator threshold of
+    cycle k (mtj.node_threshold of an Exp(1) draw)
     (100 never switches: use it to read the exact accumulator from xmtj.hs); `biases[k]` = write bias of cycle
     k (default design.vbias in every cycle). All values pass through num()."""
     var = var or Variation()

@@ -192,7 +192,7 @@ def bias_for_p(p: dict, design, target: float, lo: float, hi: float, var=None, r
 def sweep_biases(p: dict, design, sweep: dict, retries: int = 3) -> np.ndarray:
     """n_points write biases, evenly spaced between those where the exact p_sw equals sweep.p_min and
     sweep.p_max, searched inside [bias_min, bias_max]: the sweep follows the card and the MTJ fit. The
-    hazard forms saturate (devices/mtj.py), so p_max must lie below the fitted magnet's largest p."""
+    Eq. 25 law saturates (devices/mtj.py), so there p_max must lie below the fitted magnet's largest p."""
     p_sat = float(mtj.p_saturated(design.t_set, p))
     if sweep["p_max"] >= p_sat:
         raise ValueError(f"config.rng.sweep.p_max: {sweep['p_max']} is not below {p_sat:.4f}, the largest p of "

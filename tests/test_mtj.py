@@ -30,8 +30,7 @@ def test_resistance_states_and_bias_dependent_tmr(state, v):
 
 
 # (law, delta, ic0, tau0, SET current): p well inside (0.05, 0.95) in 10 ns for each form
-LAWS = [("eq25", P["delta"], P["ic0"], P["tau0"], 40e-6), ("neel_brown", 40.0, 100e-6, 1e-9, 75e-6),
-        ("precessional", 20.0, 100e-6, 1e-9, 121e-6)]
+LAWS = [("eq25", P["delta"], P["ic0"], P["tau0"], 40e-6), ("precessional", 20.0, 100e-6, 1e-9, 121e-6)]
 
 
 @pytest.mark.parametrize("form,delta,ic0,tau0,i_set", LAWS)
@@ -79,9 +78,17 @@ def test_precessional_accumulator_closed_forms():
     assert np.allclose(mtj.p_from_accumulated(g, law), np.exp(-e))
 
 
+def test_eq25_with_free_tau0_is_the_neel_brown_law():
+    """1 - pi x + 2x^2 = 2 (x - pi/4)^2 + 1 - pi^2/8: Eq. 25 is exp(-D' (1 - I/I')^2)/t' with D' = D pi^2/8,
+    I' = Ic0 pi/4, t' = tau0 exp(D (1 - pi^2/8)) below the clamp (why Neel-Brown is not a separate form)."""
+    d, ic0, tau0 = 45.0, 2e-4, 1e-9
+    i = np.linspace(0, np.pi / 4 * ic0, 50)
+    d2, i2, t2 = d * np.pi**2 / 8, ic0 * np.pi / 4, tau0 * np.exp(d * (1 - np.pi**2 / 8))
+    assert np.allclose(mtj.rate(i, d, ic0, tau0), np.exp(-d2 * (1 - i / i2) ** 2) / t2, rtol=1e-10)
+
+
 def test_hazard_forms_saturate_and_precessional_does_not():
     assert mtj.rate(2e-4, 40, 1e-4, 1e-9) == mtj.rate(np.pi / 4 * 1e-4, 40, 1e-4, 1e-9)  # Eq. 25 held at pi/4
-    assert mtj.rate(2e-4, 40, 1e-4, 1e-9, "neel_brown") == pytest.approx(1e9)  # 1/tau0 beyond Ic0
     sat = {"delta": 40.0, "ic0": 1e-4, "tau0": 1e-9}
     assert mtj.p_saturated(10e-9, {**sat, "form": "eq25"}) == pytest.approx(
         float(mtj.p_switch(1e-3, 10e-9, 40, 1e-4, 1e-9)))

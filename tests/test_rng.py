@@ -16,13 +16,14 @@ from conftest import assert_one_config_error
 
 # sLLG fit stand-in (tests only), close to results/devices/llg_fit.json of the default run: the precessional
 # law fitted to the stochastic LLG switching of devices/params/sot_stack.yaml (all SET widths); Delta and Ic0
-# falling with temperature. p = 0.5 near 0.637 V with the default driver at 27 C.
+# falling with temperature. p = 0.5 near 0.637 V with the default driver at 27 C. The MTJ pillar is the stack's
+# (elliptical free layer, RA, TMR), as in the workflow.
 LLG = {"form": "precessional", "delta": 20.2, "ic0": 2.33e-4, "tau0": 1.67e-9,
        "temperature": [{"t_c": 0, "delta": 20.1, "ic0": 2.45e-4, "tau0": 1.63e-9},
                        {"t_c": 27, "delta": 20.2, "ic0": 2.33e-4, "tau0": 1.67e-9},
                        {"t_c": 55, "delta": 14.6, "ic0": 2.19e-4, "tau0": 1.90e-9},
                        {"t_c": 85, "delta": 14.5, "ic0": 2.07e-4, "tau0": 1.85e-9}]}
-P = rng_cell.nominal({k: LLG[k] for k in (*mtj.LLG_KEYS, "form")})
+P = rng_cell.nominal({**{k: LLG[k] for k in (*mtj.LLG_KEYS, "form")}, **llg.load_stack().pillar})
 D = rng_cell.Design(tstep=100e-12)
 
 
@@ -30,7 +31,7 @@ D = rng_cell.Design(tstep=100e-12)
 def test_law_accumulator_from_waveform_matches_subcircuit_node(form):
     """Each law's SPICE accumulator (hazard H or precessional G_max) equals the Python integral of the same
     measured SET waveform."""
-    laws = {"eq25": (49.9, 4.93e-4, 2.7e-4), "neel_brown": (81.0, 3.6e-4, 7e-9), "precessional": (20.2, 2.33e-4, 1.67e-9)}
+    laws = {"eq25": (49.9, 4.93e-4, 2.7e-4), "precessional": (20.2, 2.33e-4, 1.67e-9)}
     p = rng_cell.nominal({"form": form, **dict(zip(mtj.LLG_KEYS, laws[form]))})
     pt = rng_mc.exact_point(p, D, 0.635)
     assert 0.01 < pt["p_sw"] < 0.99
@@ -81,10 +82,12 @@ def test_ic0_sensitivity_matches_the_law_on_the_nominal_waveform():
     sigma = {"ra": 0.0, "tmr0": 0.0, "delta": 0.0, "ic0": 0.03, "rtrack": 0.0, "w": 0.0, "l": 0.0, "a_vt": 0.0}
     name, sd, lo, hi = next(v for v in rng_mc.one_sigma_variations(P, D, sigma) if v[0] == "ic0")
     tr = rng_cell.simulate(P, D, (100.0,), biases=[0.635])
-    got = [rng_mc.exact_point(P, D, 0.635, var)["p_sw"] for var in (lo, hi)]
-    for g, s in zip(got, (-1, 1)):
+    pts = [rng_mc.exact_point(P, D, 0.635, var) for var in (lo, hi)]
+    got = [pt["p_sw"] for pt in pts]
+    for pt, s in zip(pts, (-1, 1)):
         want = rng_cell.set_switching(tr, {**P, "ic0": P["ic0"] * (1 + s * sd)}, D)["p_sw"]
-        assert g == pytest.approx(want, rel=1e-3)
+        assert pt["p_sw"] == pytest.approx(want, rel=1e-3)
+        assert pt["a"] == pytest.approx(pt["a_node"], rel=0.01)  # the varied Ic0 reached the netlist
     assert got[0] > rng_mc.exact_point(P, D, 0.635)["p_sw"] > got[1]
 
 
@@ -132,7 +135,7 @@ def test_llg_fit_sets_the_law_and_missing_key_is_one_line(tmp_path, llg_file):
     with pytest.raises(ValueError, match=rf"^{re.escape(str(bad))}: missing key 'ic0'$"):
         rng_mc.from_config(CFG, bad)
     bad.write_text(json.dumps({**LLG, "form": "arrhenius"}))
-    with pytest.raises(ValueError, match=r"'form' must be one of eq25, neel_brown, precessional"):
+    with pytest.raises(ValueError, match=r"'form' must be one of eq25, precessional"):
         rng_mc.from_config(CFG, bad)
     bad.write_text(json.dumps({**LLG, "temperature": [{"t_c": 0, "delta": 45.0, "ic0": 1e-4}] * 2}))
     with pytest.raises(ValueError, match=r"temperature\[0\]: missing key 'tau0'"):

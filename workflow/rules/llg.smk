@@ -1,5 +1,6 @@
 # Stochastic LLG (sLLG) physics of the SOT-MTJ (issue 11): switching driven by the cell's SPICE track
-# current, fit of paper Eq. 25 to it, temperature, RESET errors, read disturb, bitstream. Library:
+# current, fits of paper Eq. 25 and the precessional law to it (the better one is the cell's law),
+# temperature, RESET errors, read disturb, bitstream. Library:
 # devices/llg.py, devices/llg_drive.py, devices/llg_fit.py; stack devices/params/sot_stack.yaml.
 LLG = f"{RES}/devices/llg"
 LLG_STACK = [config["llg"]["stack_file"]] if config["llg"].get("stack_file") else []  # a user stack is an input

@@ -1,7 +1,8 @@
 """Rule llg_bitstream: >= 1e5-bit streams with sLLG RESET failures (bias vs target p, lag-1 autocorrelation
 with its +-3/sqrt(n) band) and the read-disturb probability per read from the solver (Sec. V-B cell): at
 the configured read currents, and at the cell's measured read pulse (rng_transient.json: the larger peak
-MTJ current of the P and AP reads, held for the whole span above 10 % of the peak: an upper bound)."""
+MTJ current of the P and AP reads held for the longer of their spans above 10 % of the peak: an upper
+bound)."""
 import json
 from pathlib import Path
 
@@ -32,9 +33,9 @@ def main(sm):
     common.write_csv(sm.output.bitstream, pd.DataFrame(rows))
 
     cell = json.loads(Path(sm.input.transient).read_text())["read_path"]
-    read = max((cell[s] for s in ("p", "ap")), key=lambda r: r["read_i_peak_a"])
+    i_cell, t_cell = (max(cell[s][k] for s in ("p", "ap")) for k in ("read_i_peak_a", "read_t_span_s"))
     pulses = [(i * 1e-6, c["read"]["t_read_ns"] * 1e-9, "config llg.read") for i in c["read"]["currents_ua"]]
-    pulses.append((read["read_i_peak_a"], read["read_t_span_s"], "measured: rng_transient.json read_path"))
+    pulses.append((i_cell, t_cell, "measured: rng_transient.json read_path (larger peak, longer span)"))
     reads = [{**llg_drive.read_disturb_probability(i, t, t_op, stack, c["read"]["trials"], c["dt_ps"] * 1e-12,
                                                    int(cfg["seed"]) + q), "source": src}
              for q, (i, t, src) in enumerate(pulses)]

@@ -1,4 +1,4 @@
-"""Rule llg_fit: fit the switching laws (paper Eq. 25, Neel-Brown, precessional; devices/mtj.py) to the sLLG
+"""Rule llg_fit: fit the switching laws (paper Eq. 25, precessional; devices/mtj.py) to the sLLG
 switch counts of all SET widths (binomial chi^2) at every temperature. The form that fits best at the
 operating temperature becomes the cell's law: the behavioural SPICE MTJ (netlists/sot_mtj.lib) runs it with
 the fitted parameters, per temperature. Eq. 25 fitted to the cell's SET width alone (the paper's use) and
@@ -102,9 +102,7 @@ def _plot(path, sw, cell, allf, law, t_op):
         shape = np.array(ref["wave_i"]) / ref["current_a"]
         grid = np.linspace(cur.min() * 0.9, cur.max() * 1.05, 60)
         ws = [(np.array(ref["wave_t"]), shape * g) for g in grid]
-        curves = [(f, allf[f], "-" if f == law else "--", f"C{j}", False) for j, f in enumerate(("eq25", "precessional"))]
-        if law not in ("eq25", "precessional"):
-            curves.append((law, allf[law], "-", "C4", False))
+        curves = [(f, allf[f], "-" if f == law else "--", f"C{j}", False) for j, f in enumerate(llg_fit.FORMS)]
         if scale == 1.0:
             curves.append(("eq25", cell, "-.", "C1", True))
         for form, m, style, color, width_only in curves:

@@ -13,6 +13,9 @@ from devices import mtj, rng_mc  # noqa: E402
 from devices.spice import versions  # noqa: E402
 
 
+BIAS_TOL_V = 2e-5  # bisection end: |p - target| <~ 1e-3 at the steepest dp/dV (~40 / V)
+
+
 def bracket(sw: pd.DataFrame, target: float) -> tuple[float, float]:
     """Adjacent sweep biases whose exact p brackets `target` (the sweep spans p_min..p_max)."""
     b, p = sw["bias_v"].to_numpy(), sw["p_sw"].to_numpy()
@@ -36,7 +39,7 @@ def main(config, inputs, out, llg_fit=None):
 
     targets = []
     for k, pt in enumerate(config["rng"]["targets"]):
-        b_t = rng_mc.bias_for_p(p, d, pt, *bracket(sw, pt), None, retries)
+        b_t = rng_mc.bias_for_p(p, d, pt, *bracket(sw, pt), None, retries, tol=BIAS_TOL_V)
         chk = rng_mc.exact_point(p, d, b_t, None, retries)
         row = {"p": pt, "bias_v": b_t, "current_a": chk["current_a"], "p_exact_resim": chk["p_sw"]}
         if config["rng"]["verify_trials"] > 0:

@@ -91,7 +91,7 @@ def sllg_quality(llg_fit, targets) -> dict | None:
     return {"targets": at, "form": f["form"], "delta": f["delta"], "ic0_a": f["ic0"], "tau0_s": f["tau0"], "chi2": f["chi2"],
             "dof": f["dof"], "fits_badly": f["fits_badly"], "derived": f["derived"],
             "eq25_cell_width": {k: v for k, v in f["eq25_cell_width"].items() if k != "tau0_profile"},
-            "chi2_per_form_all_widths": {k: [v["chi2"], v["dof"]] for k, v in f["all_widths"]["forms"].items()},
+            "all_widths": {k: {x: v[x] for x in ("chi2", "dof", "fits_badly")} for k, v in f["all_widths"]["forms"].items()},
             "reset_wer": f["reset"]["wer"], "track_resistance_ohm": f["track_resistance"]}
 
 

@@ -1,6 +1,6 @@
-"""Rule rng_sweep_chunk: exact p_sw (hazard of the SPICE track current) per write bias, plus per-trial
-SET/RESET/read runs (switch count, Wilson interval) where p is in the trial range. The biases span the
-range where the exact p goes from sweep.p_min to sweep.p_max (Eq. 25 parameters from the sLLG fit)."""
+"""Rule rng_sweep_chunk: exact p_sw (the switching law's accumulator over the SPICE track current) per write
+bias, plus per-trial SET/RESET/read runs (switch count, Wilson interval) where p is in the trial range. The
+biases span the range where the exact p goes from sweep.p_min to sweep.p_max (law from the sLLG fit)."""
 import numpy as np
 import pandas as pd
 from tqdm import tqdm

@@ -73,8 +73,8 @@ def main(config, out, targets_csv=None, llg_fit=None):
     ax[1].set_ylabel("current [uA]")
     ax[1].legend(fontsize=7)
     ax[2].plot(ns, tr["m"], label="m (1 = AP)")
-    ax[2].plot(ns, np.minimum(tr["xmtj.hs"], 2), label="hazard hs (clipped 2)")
-    ax[2].plot(ns, np.minimum(tr["th"], 2), "--", label="threshold -ln u (clipped 2)")
+    ax[2].plot(ns, np.minimum(tr["xmtj.hs"], 2), label=f"accumulator hs, {p['form']} law (clipped 2)")
+    ax[2].plot(ns, np.minimum(tr["th"], 2), "--", label="threshold (clipped 2)")
     ax[2].legend(fontsize=7)
     for n in ("sen", "out", "outb", "q"):
         ax[3].plot(ns, tr[n], label=n)
