@@ -1,4 +1,4 @@
-"""Shared by the NN benchmarks: give an untrained model non-trivial inference state, so an equality check between
+"""Shared by the NN benchmarks and the tests (conftest.randomised_model): give an untrained model non-trivial inference state, so an equality check between
 two inference paths can fail (random BatchNorm statistics, scales alpha away from 1)."""
 import torch
 

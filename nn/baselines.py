@@ -237,8 +237,9 @@ class CrossbarSelector(_Stochastic):
 class _SpinBayes:
     """Mixin of SpinBayes layers: Gaussian posterior on the normalised latent weights, K crossbar draws."""
 
-    def _init_bayes(self, cfg: dict, index: int):
-        sb = {**DEFAULT_BASELINES["spinbayes"], **(cfg or {})}
+    def __init__(self, *a, spinbayes: dict | None = None, index: int = 0, **kw):
+        super().__init__(*a, **kw)
+        sb = {**DEFAULT_BASELINES["spinbayes"], **(spinbayes or {})}
         if int(sb["crossbars"]) < 1:
             raise ValueError(f"nn.baselines.spinbayes.crossbars must be >= 1, got {sb['crossbars']}")
         sig = float(sb["sigma_init"])
@@ -272,8 +273,11 @@ class _SpinBayes:
             return sign_ede(m + self.sigma() * torch.randn_like(m), self.ede_t, self.ede_k)
         return sign_ede(m, self.ede_t, self.ede_k)
 
-    def _mixture(self, x, op):
-        """Per image, the output of the crossbar the selector picks."""
+    def forward(self, x):
+        """Inactive selector: the layer's own pass; else, per image, the output of the crossbar it picks
+        (`_op` of the subclass: conv2d or linear with the crossbar's binary weights)."""
+        if not self.selector.active:
+            return super().forward(x)
         xb = self.effective_input(x)
         bank = self.crossbars()
         pick = self.selector.pick(x.shape[0]).to(x.device)
@@ -281,32 +285,20 @@ class _SpinBayes:
         for k in range(len(bank)):
             sel = (pick == k).nonzero().squeeze(1)
             if len(sel):
-                part = op(xb[sel], bank[k])
+                part = self._op(xb[sel], bank[k])
                 out = part.new_empty((x.shape[0], *part.shape[1:])) if out is None else out
                 out[sel] = part
         return self.scale(out)
 
 
 class SpinBayesConv2d(_SpinBayes, BinaryConv2d):
-    def __init__(self, *a, spinbayes: dict | None = None, index: int = 0, **kw):
-        super().__init__(*a, **kw)
-        self._init_bayes(spinbayes, index)
-
-    def forward(self, x):
-        if not self.selector.active:
-            return super().forward(x)
-        return self._mixture(x, lambda xb, w: F.conv2d(xb, w, self.bias, self.stride, self.padding))
+    def _op(self, xb, w):
+        return F.conv2d(xb, w, self.bias, self.stride, self.padding)
 
 
 class SpinBayesLinear(_SpinBayes, BinaryLinear):
-    def __init__(self, *a, spinbayes: dict | None = None, index: int = 0, **kw):
-        super().__init__(*a, **kw)
-        self._init_bayes(spinbayes, index)
-
-    def forward(self, x):
-        if not self.selector.active:
-            return super().forward(x)
-        return self._mixture(x, lambda xb, w: F.linear(xb, w, self.bias))
+    def _op(self, xb, w):
+        return F.linear(xb, w, self.bias)
 
 
 def spinbayes_kl(model: nn.Module) -> torch.Tensor | float:

@@ -115,14 +115,8 @@ def randomised_model(name: str = "lenet5", in_ch: int = 1, cfg: dict | None = No
     away from 1, so every dropout draw / mask configuration changes the output."""
     import torch
 
+    from benchmarks.random_state import randomize_inference_state
     from nn.models import build_model
 
     torch.manual_seed(0)
-    m = build_model(name, in_ch, 10, cfg or {})
-    for mod in m.modules():
-        if isinstance(mod, torch.nn.modules.batchnorm._BatchNorm):
-            mod.running_mean.uniform_(-1, 1)
-            mod.running_var.uniform_(0.5, 2)
-        if hasattr(mod, "alpha"):
-            mod.alpha.data.uniform_(0.3, 1.7)
-    return m
+    return randomize_inference_state(build_model(name, in_ch, 10, cfg or {}))
