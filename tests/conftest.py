@@ -10,6 +10,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "workflow" / "scripts"))
+sys.path.append(str(REPO / "benchmarks"))  # random_state: shared with the NN benchmarks
 SMOKE = REPO / "config" / "smoke.yaml"
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", ".cache", "results", ".snakemake", "__pycache__",
                                      ".pytest_cache", "*.egg-info", "build")
@@ -115,7 +116,7 @@ def randomised_model(name: str = "lenet5", in_ch: int = 1, cfg: dict | None = No
     away from 1, so every dropout draw / mask configuration changes the output."""
     import torch
 
-    from benchmarks.random_state import randomize_inference_state
+    from random_state import randomize_inference_state
     from nn.models import build_model
 
     torch.manual_seed(0)
