@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize
 
-from .mtj import FORMS, barrier
+from .mtj import FORMS, barrier, p_precessional
 
 
 class Waves:
@@ -60,7 +60,7 @@ def growth(waves, ic0, tau0) -> np.ndarray:
 
 def p_switch(waves, delta, ic0, tau0, form: str) -> np.ndarray:
     if form == "precessional":
-        return np.exp(-(np.pi**2 * delta / 4) * np.exp(-growth(waves, ic0, tau0)))
+        return p_precessional(growth(waves, ic0, tau0), delta)
     return -np.expm1(-hazard(waves, delta, ic0, tau0))
 
 

@@ -29,6 +29,11 @@ FORM_CODE = {f: k for k, f in enumerate(FORMS)}  # the `form` parameter of netli
 TH_MIN = 1e-9  # smallest precessional node threshold: E >= pi^2 Delta / 4 (p < exp(-12) for Delta >= 5)
 
 
+def p_precessional(g, delta):
+    """p = exp(-(pi^2 Delta / 4) exp(-G)) of the precessional law for an amplification G."""
+    return np.exp(-(np.pi**2 * delta / 4) * np.exp(-np.asarray(g, dtype=float)))
+
+
 def form_of(p: dict) -> str:
     form = p.get("form", "eq25")
     if form not in FORMS:
@@ -50,8 +55,8 @@ def rate(i, delta, ic0, tau0):
 def p_switch(i, t, delta, ic0, tau0, form: str = "eq25"):
     """p of a constant current `i` applied for `t` seconds (Eq. 25a, or the precessional law)."""
     if form == "precessional":
-        g = np.maximum(2.0 * (np.abs(np.asarray(i, dtype=float)) / ic0 - 1.0) * t / tau0, 0.0)
-        return np.exp(-(np.pi**2 * delta / 4) * np.exp(-g))
+        return p_precessional(np.maximum(2.0 * (np.abs(np.asarray(i, dtype=float)) / ic0 - 1.0) * t / tau0, 0.0),
+                              delta)
     return -np.expm1(-t * rate(i, delta, ic0, tau0))
 
 
@@ -94,7 +99,7 @@ def p_from_accumulated(a, p: dict):
     """Switching probability from the accumulator value: 1 - exp(-H), or exp(-(pi^2 Delta/4) e^-G)."""
     a = np.asarray(a, dtype=float)
     if form_of(p) == "precessional":
-        return np.exp(-(np.pi**2 * p["delta"] / 4) * np.exp(-a))
+        return p_precessional(a, p["delta"])
     return -np.expm1(-a)
 
 

@@ -62,8 +62,7 @@ def main(sm):
     ic0_d = sw["stack"]["ic0"]
     eq25_cell = _fit(cell_pts, "eq25", ic0_d)
     profile = [{x: f[x] for x in KEYS} for f in (_fit(cell_pts, "eq25", ic0_d, t) for t in TAU0_PROFILE)]
-    law_cell = llg_fit.p_switch([(np.array(p["wave_t"]), np.array(p["wave_i"])) for p in cell_pts],
-                                best["delta"], best["ic0"], best["tau0"], law)
+    law_cell = [q for p, q in zip(sw["points"], best["p_fit"]) if p["t_set_scale"] == 1.0]  # fitted p, cell width
     meta = param_file("sot_stack", cfg["llg"].get("stack_file"))
     out = {
         "schema_version": 2, "form": law, "t_set_s": cell_pts[0]["t_set_s"],
