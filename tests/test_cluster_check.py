@@ -26,16 +26,34 @@ def _console(tmp_path, slurm_ids: dict) -> Path:
     return path
 
 
-def _ctld(tmp_path, exits: dict) -> Path:
+def _ctld(tmp_path, exits: dict, backfilled=()) -> Path:
+    """slurmctld.log: each job started by the main scheduler, or by backfill for ids in `backfilled`, then its exit."""
+    def start(s):
+        return (f"[t] sched/backfill: _start_job: Started JobId={s} in debug on n1\n" if s in backfilled
+                else f"[t] sched: Allocate JobId={s} NodeList=n1 #CPUs=1 Partition=debug\n")
     path = tmp_path / "slurmctld.log"
-    path.write_text("".join(f"[t] sched: Allocate JobId={s} NodeList=n1 #CPUs=1 Partition=debug\n"
-                            f"[t] _job_complete: JobId={s} WEXITSTATUS {rc}\n" for s, rc in exits.items()))
+    path.write_text("".join(start(s) + f"[t] _job_complete: JobId={s} WEXITSTATUS {rc}\n" for s, rc in exits.items()))
     return path
 
 
 def test_jobs_pass_when_every_job_ran_through_slurm(tmp_path, capsys):
     assert check_run.check_jobs(_console(tmp_path, {"1": "7", "2": "8"}), _ctld(tmp_path, {"7": 0, "8": 0})) == []
     assert "2 of 3 jobs ran as SLURM jobs" in capsys.readouterr().out
+
+
+def test_jobs_pass_when_the_backfill_scheduler_started_a_job(tmp_path, capsys):
+    ctld = _ctld(tmp_path, {"7": 0, "8": 0}, backfilled={"8"})
+    assert check_run.check_jobs(_console(tmp_path, {"1": "7", "2": "8"}), ctld) == []
+    assert "2 of 3 jobs ran as SLURM jobs" in capsys.readouterr().out
+
+
+def test_jobs_fail_for_a_job_slurmctld_never_started(tmp_path):
+    ctld = tmp_path / "slurmctld.log"
+    ctld.write_text("[t] sched: Allocate JobId=7 NodeList=n1 #CPUs=1 Partition=debug\n"
+                    "[t] _job_complete: JobId=7 WEXITSTATUS 0\n[t] _job_complete: JobId=8 WEXITSTATUS 0\n"
+                    "[t] sched/backfill: _start_job: Started JobId=80 in debug on n1\n")
+    assert check_run.check_jobs(_console(tmp_path, {"1": "7", "2": "8"}), ctld) == [
+        "job 2 (rule b): slurmctld has no allocation + exit 0 for JobId=8"]
 
 
 def test_jobs_fail_for_a_local_job_or_a_nonzero_exit(tmp_path):

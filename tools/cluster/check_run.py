@@ -21,6 +21,12 @@ SUBMITTED = re.compile(r"^Job (\d+) has been submitted with SLURM jobid (\d+) \(
 FINISHED = re.compile(r"^Finished jobid: (\d+) \(Rule: (\w+)\)$")
 
 
+def started_line(sid: str) -> re.Pattern:
+    """slurmctld's line for starting job `sid`: the main scheduler logs `sched: Allocate JobId=..`, the backfill
+    scheduler (which starts jobs the main pass skipped) `sched/backfill: _start_job: Started JobId=.. in PART on NODE`."""
+    return re.compile(rf"(sched: Allocate JobId={sid} NodeList=|_start_job: Started JobId={sid} in )")
+
+
 def parse_console(text: str) -> tuple[dict, dict, set]:
     """(snakemake jobid -> (rule, is_local), snakemake jobid -> (slurm id, slurm log), finished jobids)."""
     jobs, slurm, finished, pending = {}, {}, set(), None
@@ -53,8 +59,7 @@ def check_jobs(console: Path, ctld_log: Path) -> list[str]:
         sid, log = slurm[jid]
         if not Path(log).is_file() or f"rule {rule}:" not in Path(log).read_text():
             problems.append(f"job {jid} (rule {rule}): SLURM log {log} missing or not this rule's")
-        if not re.search(rf"sched: Allocate JobId={sid} NodeList=", ctld) or \
-                f"_job_complete: JobId={sid} WEXITSTATUS 0\n" not in ctld:
+        if not started_line(sid).search(ctld) or f"_job_complete: JobId={sid} WEXITSTATUS 0\n" not in ctld:
             problems.append(f"job {jid} (rule {rule}): slurmctld has no allocation + exit 0 for JobId={sid}")
     if not problems:
         n_local = sum(1 for j in finished if jobs.get(j, ("", False))[1])
