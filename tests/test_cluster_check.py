@@ -26,41 +26,36 @@ def _console(tmp_path, slurm_ids: dict) -> Path:
     return path
 
 
-def _ctld(tmp_path, exits: dict, backfilled=()) -> Path:
-    """slurmctld.log: each job started by the main scheduler, or by backfill for ids in `backfilled`, then its exit."""
-    def start(s):
-        return (f"[t] sched/backfill: _start_job: Started JobId={s} in debug on n1\n" if s in backfilled
-                else f"[t] sched: Allocate JobId={s} NodeList=n1 #CPUs=1 Partition=debug\n")
-    path = tmp_path / "slurmctld.log"
-    path.write_text("".join(start(s) + f"[t] _job_complete: JobId={s} WEXITSTATUS {rc}\n" for s, rc in exits.items()))
+def _jobcomp(tmp_path, records: dict) -> Path:
+    """A jobcomp/filetxt log as slurmctld 22.05 writes it (each record ends in a blank): SLURM id -> (JobState,
+    ExitCode)."""
+    path = tmp_path / "jobcomp.log"
+    path.write_text("".join(
+        f"JobId={s} UserId=root(0) GroupId=root(0) Name=snakejob JobState={state} Partition=debug "
+        f"TimeLimit=UNLIMITED StartTime=2026-11-30T14:42:14 EndTime=2026-11-30T14:42:23 NodeList=n1 NodeCnt=1 "
+        f"ProcCnt=1 WorkDir=/w ReservationName= Tres=cpu=1,mem=1000M,node=1,billing=1 Account= QOS= WcKey= "
+        f"Cluster=scaledrop-test SubmitTime=2026-11-30T14:42:13 EligibleTime=2026-11-30T14:42:13 "
+        f"DerivedExitCode=0:0 ExitCode={code} \n" for s, (state, code) in records.items()))
     return path
 
 
 def test_jobs_pass_when_every_job_ran_through_slurm(tmp_path, capsys):
-    assert check_run.check_jobs(_console(tmp_path, {"1": "7", "2": "8"}), _ctld(tmp_path, {"7": 0, "8": 0})) == []
+    done = _jobcomp(tmp_path, {"7": ("COMPLETED", "0:0"), "8": ("COMPLETED", "0:0")})
+    assert check_run.check_jobs(_console(tmp_path, {"1": "7", "2": "8"}), done) == []
     assert "2 of 3 jobs ran as SLURM jobs" in capsys.readouterr().out
 
 
-def test_jobs_pass_when_the_backfill_scheduler_started_a_job(tmp_path, capsys):
-    ctld = _ctld(tmp_path, {"7": 0, "8": 0}, backfilled={"8"})
-    assert check_run.check_jobs(_console(tmp_path, {"1": "7", "2": "8"}), ctld) == []
-    assert "2 of 3 jobs ran as SLURM jobs" in capsys.readouterr().out
-
-
-def test_jobs_fail_for_a_job_slurmctld_never_started(tmp_path):
-    ctld = tmp_path / "slurmctld.log"
-    ctld.write_text("[t] sched: Allocate JobId=7 NodeList=n1 #CPUs=1 Partition=debug\n"
-                    "[t] _job_complete: JobId=7 WEXITSTATUS 0\n[t] _job_complete: JobId=8 WEXITSTATUS 0\n"
-                    "[t] sched/backfill: _start_job: Started JobId=80 in debug on n1\n")
-    assert check_run.check_jobs(_console(tmp_path, {"1": "7", "2": "8"}), ctld) == [
-        "job 2 (rule b): slurmctld has no allocation + exit 0 for JobId=8"]
-
-
-def test_jobs_fail_for_a_local_job_or_a_nonzero_exit(tmp_path):
-    local = check_run.check_jobs(_console(tmp_path, {"1": "7"}), _ctld(tmp_path, {"7": 0}))
+def test_jobs_fail_for_a_local_job_a_failed_or_a_missing_record(tmp_path):
+    ok = ("COMPLETED", "0:0")
+    local = check_run.check_jobs(_console(tmp_path, {"1": "7"}), _jobcomp(tmp_path, {"7": ok}))
     assert local == ["job 2 (rule b) finished without a SLURM job id"]
-    failed = check_run.check_jobs(_console(tmp_path, {"1": "7", "2": "8"}), _ctld(tmp_path, {"7": 0, "8": 1}))
-    assert failed == ["job 2 (rule b): slurmctld has no allocation + exit 0 for JobId=8"]
+    failed = check_run.check_jobs(_console(tmp_path, {"1": "7", "2": "8"}),
+                                  _jobcomp(tmp_path, {"7": ok, "8": ("FAILED", "1:0")}))
+    assert failed == ["job 2 (rule b): SLURM job 8 in jobcomp.log: JobState=FAILED NodeList=n1 ExitCode=1:0 "
+                      "(want COMPLETED on a node, 0:0)"]
+    missing = check_run.check_jobs(_console(tmp_path, {"1": "7", "2": "8"}), _jobcomp(tmp_path, {"7": ok, "80": ok}))
+    assert missing == ["job 2 (rule b): SLURM job 8 in jobcomp.log: JobState=absent NodeList= ExitCode= "
+                       "(want COMPLETED on a node, 0:0)"]
 
 
 def _results(root: Path, acc: float, seconds: float) -> Path:

@@ -1,6 +1,6 @@
 """Checks of `make test-cluster` (tools/cluster/test_cluster.sh, docs/cluster.md).
 
-  check_run.py jobs CONSOLE_LOG SLURMCTLD_LOG   every job but local ones ran as a SLURM job that exited 0
+  check_run.py jobs CONSOLE_LOG JOBCOMP_LOG   every job but local ones ran as a SLURM job that exited 0
   check_run.py tables LOCAL_RESULTS SLURM_RESULTS   the CSV/JSON tables of two runs are equal
 
 Each prints one summary line and exits 0, or prints what differs and exits 1.
@@ -20,11 +20,9 @@ JOBID = re.compile(r"^\s+jobid: (\d+)$")
 SUBMITTED = re.compile(r"^Job (\d+) has been submitted with SLURM jobid (\d+) \(log: (.+)\)\.$")
 FINISHED = re.compile(r"^Finished jobid: (\d+) \(Rule: (\w+)\)$")
 
-
-def started_line(sid: str) -> re.Pattern:
-    """slurmctld's line for starting job `sid`: the main scheduler logs `sched: Allocate JobId=..`, the backfill
-    scheduler (which starts jobs the main pass skipped) `sched/backfill: _start_job: Started JobId=.. in PART on NODE`."""
-    return re.compile(rf"(sched: Allocate JobId={sid} NodeList=|_start_job: Started JobId={sid} in )")
+# One line per finished job, written by slurmctld's jobcomp/filetxt plugin (slurm.conf JobCompType/JobCompLoc):
+# a structured record, unlike slurmctld.log whose start message depends on which scheduler (main, backfill) ran it.
+JOBCOMP = re.compile(r"^JobId=(\d+) .*\bJobState=(\S+) .*\bNodeList=(\S*) .*\bExitCode=(\d+:\d+) *$")
 
 
 def parse_console(text: str) -> tuple[dict, dict, set]:
@@ -42,10 +40,15 @@ def parse_console(text: str) -> tuple[dict, dict, set]:
     return jobs, slurm, finished
 
 
-def check_jobs(console: Path, ctld_log: Path) -> list[str]:
+def parse_jobcomp(text: str) -> dict:
+    """SLURM job id -> (JobState, NodeList, ExitCode) from a jobcomp/filetxt log (the last record of each id)."""
+    return {m.group(1): m.group(2, 3, 4) for line in text.splitlines() if (m := JOBCOMP.match(line))}
+
+
+def check_jobs(console: Path, jobcomp: Path) -> list[str]:
     """Problems found; prints the summary line when there are none."""
     jobs, slurm, finished = parse_console(console.read_text())
-    ctld = ctld_log.read_text()
+    done = parse_jobcomp(jobcomp.read_text()) if jobcomp.is_file() else {}
     problems = []
     if not finished:
         problems.append(f"{console}: no finished job")
@@ -59,13 +62,15 @@ def check_jobs(console: Path, ctld_log: Path) -> list[str]:
         sid, log = slurm[jid]
         if not Path(log).is_file() or f"rule {rule}:" not in Path(log).read_text():
             problems.append(f"job {jid} (rule {rule}): SLURM log {log} missing or not this rule's")
-        if not started_line(sid).search(ctld) or f"_job_complete: JobId={sid} WEXITSTATUS 0\n" not in ctld:
-            problems.append(f"job {jid} (rule {rule}): slurmctld has no allocation + exit 0 for JobId={sid}")
+        state, nodes, code = done.get(sid, ("absent", "", ""))
+        if state != "COMPLETED" or code != "0:0" or nodes in ("", "(null)"):
+            problems.append(f"job {jid} (rule {rule}): SLURM job {sid} in {jobcomp.name}: "
+                            f"JobState={state} NodeList={nodes} ExitCode={code} (want COMPLETED on a node, 0:0)")
     if not problems:
         n_local = sum(1 for j in finished if jobs.get(j, ("", False))[1])
         ids = sorted(int(slurm[j][0]) for j in finished if j in slurm)
-        print(f"slurm jobs: {len(ids)} of {len(finished)} jobs ran as SLURM jobs (exit 0 in slurmctld.log, "
-              f"ids {ids[0]}-{ids[-1]}); {n_local} local (target-only) rule(s)")
+        print(f"slurm jobs: {len(ids)} of {len(finished)} jobs ran as SLURM jobs (COMPLETED, exit 0:0 on a node in "
+              f"{jobcomp.name}, ids {ids[0]}-{ids[-1]}); {n_local} local (target-only) rule(s)")
     return problems
 
 

@@ -109,7 +109,8 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU_Memory
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
-JobCompType=jobcomp/none
+JobCompType=jobcomp/filetxt
+JobCompLoc=$D/slurm/log/jobcomp.log
 MpiDefault=none
 ReturnToService=2
 MinJobAge=300
@@ -163,7 +164,7 @@ fi
 rm -rf "$D/run"; mkdir -p "$D/run"; SECONDS=0
 "${SMK[@]}" "${PROFILES[@]}" --directory "$D/run" > "$D/run.log" 2>&1 || die "SLURM smoke run failed (log: $D/run.log)"
 say "SLURM smoke run: ${SECONDS} s wall"
-$CHECK jobs "$D/run.log" "$D/slurm/log/slurmctld.log"
+$CHECK jobs "$D/run.log" "$D/slurm/log/jobcomp.log"
 $CHECK tables "$D/local/results" "$D/run/results"
 
 # --- a job killed by the scheduler fails the run with the rule's name; a rerun completes --------------------------
@@ -185,6 +186,6 @@ grep -q "^Error in rule $KILL_RULE:" "$D/kill.log" && grep -q "SLURM-job '$victi
 say "scancel of SLURM job $victim (rule $KILL_RULE): run failed (rc $rc) with 'Error in rule $KILL_RULE'"
 "${SMK[@]}" "${PROFILES[@]}" --directory "$D/run" --until "$KILL_RULE" > "$D/rerun.log" 2>&1 \
   || die "rerun after scancel failed (log: $D/rerun.log)"
-$CHECK jobs "$D/rerun.log" "$D/slurm/log/slurmctld.log" | sed 's/^/rerun: /'
+$CHECK jobs "$D/rerun.log" "$D/slurm/log/jobcomp.log" | sed 's/^/rerun: /'
 $CHECK tables "$D/local/results" "$D/run/results" | sed 's/^/after rerun: /'
 say "rerun completed; PASSED"
